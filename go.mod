@@ -1,0 +1,14 @@
+module github.com/mlctl/mlctl
+
+go 1.26.8
+
+require (
+	github.com/google/uuid v1.6.0 // indirect
+	github.com/inconshreveable/mousetrap v1.1.0 // indirect
+	github.com/rogpeppe/go-internal v1.16.0 // indirect
+	github.com/spf13/cobra v1.10.2 // indirect
+	github.com/spf13/pflag v1.0.9 // indirect
+	github.com/stretchr/testify v1.12.1 // indirect
+	github.com/yalue/onnxruntime_go v1.27.0 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
+)
