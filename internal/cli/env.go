@@ -1,0 +1,40 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+)
+
+// envVar is one MLCTL_* setting. Every variable mlctl reads is declared
+// here, so `mlctl help environment` is complete by construction. A flag
+// wins over its variable.
+type envVar struct {
+	Name, Flag, Help string
+}
+
+var envVars = []envVar{
+	{"MLCTL_ORT_LIB", "--ort-lib", "path to the ONNX Runtime shared library (libonnxruntime.so)"},
+	{"MLCTL_PYTHON", "--python", "Python interpreter for the pickle sidecar (default /usr/bin/python3)"},
+	{"MLCTL_DEVICE", "--device", "execution device for ONNX models: cpu or cuda:N"},
+	{"MLCTL_LOG_LEVEL", "--log-level", "log level: debug, info, warn or error"},
+}
+
+// envDefault returns the variable's value, or def when it is unset.
+func envDefault(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func printEnvironment(w io.Writer) {
+	fmt.Fprintln(w, "Environment variables (a flag given on the command line wins):")
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, v := range envVars {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", v.Name, v.Flag, v.Help)
+	}
+	tw.Flush()
+}

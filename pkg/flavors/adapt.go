@@ -1,0 +1,126 @@
+package flavors
+
+import (
+	"context"
+	"fmt"
+	"math"
+)
+
+// Adapt presents a model under the bundle's input signature. Two gaps are
+// bridged, so that every flavor of a bundle takes the same request:
+//   - columns to one tensor: a model with a single [N,K] input fed K
+//     one-dimensional columns gets them stacked in signature order;
+//   - element types: a column is cast to the dtype the model declares.
+//
+// When the signatures already agree the model is returned as it is.
+func Adapt(m Model, inputs []Spec) Model {
+	if len(inputs) == 0 {
+		return m
+	}
+	a := &adapted{Model: m, public: inputs}
+	native := m.Signature().Inputs
+	if len(native) == 1 && len(native[0].Shape) == 2 && native[0].Shape[1] == int64(len(inputs)) && allColumns(inputs) {
+		if len(inputs) != 1 || inputs[0].Name != native[0].Name {
+			a.stack = true
+		}
+	}
+	if !a.stack && sameSpecs(native, inputs) {
+		return m
+	}
+	return a
+}
+
+func allColumns(specs []Spec) bool {
+	for _, sp := range specs {
+		if len(sp.Shape) > 1 {
+			return false
+		}
+	}
+	return true
+}
+
+func sameSpecs(a, b []Spec) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name || a[i].DType != b[i].DType {
+			return false
+		}
+	}
+	return true
+}
+
+type adapted struct {
+	Model
+	public []Spec
+	stack  bool
+}
+
+// Signature is the bundle's inputs with the model's outputs.
+func (a *adapted) Signature() Signature {
+	s := a.Model.Signature()
+	s.Inputs = a.public
+	return s
+}
+
+// Classes passes the wrapped model's classes through.
+func (a *adapted) Classes() []string {
+	if c, ok := a.Model.(Classifier); ok {
+		return c.Classes()
+	}
+	return nil
+}
+
+func (a *adapted) Predict(ctx context.Context, in Batch) (Batch, error) {
+	native := a.Model.Signature().Inputs
+	if a.stack {
+		t, err := stackColumns(in, a.public, native[0])
+		if err != nil {
+			return Batch{}, err
+		}
+		return a.Model.Predict(ctx, Batch{Tensors: []Tensor{t}})
+	}
+	out := Batch{Tensors: make([]Tensor, 0, len(in.Tensors))}
+	for _, t := range in.Tensors {
+		sp, ok := findSpec(native, t.Name)
+		if ok && sp.DType != t.DType {
+			c, err := Cast(t, sp.DType)
+			if err != nil {
+				return Batch{}, err
+			}
+			t = c
+		}
+		out.Tensors = append(out.Tensors, t)
+	}
+	return a.Model.Predict(ctx, out)
+}
+
+// stackColumns lays K columns side by side as one [N,K] tensor of the
+// native dtype. Missing values become NaN, which only float targets hold.
+func stackColumns(in Batch, cols []Spec, native Spec) (Tensor, error) {
+	rows := in.Rows()
+	k := len(cols)
+	f := make([]float64, rows*k)
+	for j, sp := range cols {
+		t, ok := in.Get(sp.Name)
+		if !ok {
+			return Tensor{}, fmt.Errorf("%w: input %q is missing", ErrInvalidInput, sp.Name)
+		}
+		if t.Len() != rows {
+			return Tensor{}, fmt.Errorf("%w: input %q has %d values for %d rows", ErrInvalidInput, sp.Name, t.Len(), rows)
+		}
+		v, err := t.Float64s()
+		if err != nil {
+			return Tensor{}, fmt.Errorf("%w: %v", ErrInvalidInput, err)
+		}
+		for i, x := range v {
+			if math.IsNaN(x) && !native.DType.IsFloat() {
+				return Tensor{}, fmt.Errorf("%w: input %q row %d is missing; model input %q (%s) cannot hold a missing value", ErrInvalidInput, sp.Name, i, native.Name, native.DType)
+			}
+			f[i*k+j] = x
+		}
+	}
+	t := Tensor{Name: native.Name, DType: FP64, Shape: []int64{int64(rows), int64(k)}, Data: f}
+	return Cast(t, native.DType)
+}
