@@ -66,7 +66,7 @@ func TestDecodeErrorsNameRowAndField(t *testing.T) {
 	}{
 		{"wrong dtype csv", "sepal_length,petal_length,kind,count\n5.1,1.4,a,3\nabc,1,b,4\n", CSV, `row 1, input "sepal_length": expected FP64, got "abc"`},
 		{"fraction for int", "sepal_length,petal_length,kind,count\n5.1,1.4,a,3.5\n", CSV, `row 0, input "count": expected INT64, got 3.5`},
-		{"missing column", "sepal_length,kind,count\n5.1,a,3\n", CSV, ""},
+		{"missing nullable column", "sepal_length,kind,count\n5.1,a,3\n", CSV, `CSV has no column "petal_length"`},
 		{"missing required column", "petal_length,kind,count\n1,a,3\n", CSV, `CSV has no column "sepal_length"`},
 		{"null in non-nullable", `{"dataframe_records": [{"sepal_length":null,"kind":"a","count":1}]}`, JSON, `row 0, input "sepal_length": value is missing`},
 		{"missing field", `{"dataframe_records": [{"sepal_length":1,"count":1}]}`, JSON, `row 0: field "kind" is missing`},
@@ -75,18 +75,13 @@ func TestDecodeErrorsNameRowAndField(t *testing.T) {
 		{"two keys", `{"instances": [], "inputs": []}`, JSON, "got instances and inputs"},
 		{"bad json", `{"instances": [`, JSON, "body is not valid JSON"},
 		{"object for number", `{"dataframe_records": [{"sepal_length":{},"kind":"a","count":1}]}`, JSON, `expected FP64, got an object`},
-		{"ragged split", `{"dataframe_split": {"columns":["sepal_length","kind","count"], "data": [[1,"a"]]}}`, JSON, "row 0: expected a list of 3 values"},
+		{"ragged split", `{"dataframe_split": {"columns":["sepal_length","petal_length","kind","count"], "data": [[1,2,"a"]]}}`, JSON, "row 0: expected a list of 4 values"},
 		{"empty csv", "", CSV, "CSV is empty"},
 		{"unknown tensor", `{"inputs": {"sepal_length":[1],"kind":["a"],"count":[1],"bogus":[1]}}`, JSON, `unknown tensor "bogus"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Decode(strings.NewReader(tc.body), tc.f, irisInputs)
-			if tc.want == "" {
-				// petal_length is nullable: a CSV without it decodes, all null.
-				require.NoError(t, err)
-				return
-			}
 			require.ErrorIs(t, err, flavors.ErrInvalidInput)
 			assert.Contains(t, err.Error(), tc.want)
 		})

@@ -87,7 +87,9 @@ func DecodeCSV(r io.Reader, inputs []flavors.Spec) (flavors.Batch, error) {
 	for i, sp := range inputs {
 		cols[i] = newColumn(sp, 0)
 		pos[i] = index(header, sp.Name)
-		if pos[i] < 0 && !sp.Nullable {
+		// A nullable field may have empty cells, but a column that is not
+		// there at all is a mistake far more often than a choice.
+		if pos[i] < 0 {
 			return flavors.Batch{}, fmt.Errorf("%w: CSV has no column %q: expected columns %s; found %s", flavors.ErrInvalidInput, sp.Name, names(inputs), strings.Join(header, ", "))
 		}
 	}
@@ -104,11 +106,7 @@ func DecodeCSV(r io.Reader, inputs []flavors.Spec) (flavors.Batch, error) {
 			return flavors.Batch{}, fmt.Errorf("%w: more than %d rows", flavors.ErrInvalidInput, MaxRows)
 		}
 		for i, c := range cols {
-			cell := ""
-			if pos[i] >= 0 {
-				cell = rec[pos[i]]
-			}
-			if err := c.addText(rows, cell); err != nil {
+			if err := c.addText(rows, rec[pos[i]]); err != nil {
 				return flavors.Batch{}, err
 			}
 		}
@@ -255,7 +253,7 @@ func decodeSplit(v any, inputs []flavors.Spec) (flavors.Batch, error) {
 	for i, sp := range inputs {
 		cols[i] = newColumn(sp, len(data))
 		pos[i] = index(header, sp.Name)
-		if pos[i] < 0 && !sp.Nullable {
+		if pos[i] < 0 {
 			return flavors.Batch{}, fmt.Errorf("%w: dataframe_split has no column %q: expected columns %s", flavors.ErrInvalidInput, sp.Name, names(inputs))
 		}
 	}
@@ -265,11 +263,7 @@ func decodeSplit(v any, inputs []flavors.Spec) (flavors.Batch, error) {
 			return flavors.Batch{}, fmt.Errorf("%w: dataframe_split.data row %d: expected a list of %d values", flavors.ErrInvalidInput, r, len(header))
 		}
 		for i, c := range cols {
-			var cell any
-			if pos[i] >= 0 {
-				cell = row[pos[i]]
-			}
-			if err := c.addRow(r, cell); err != nil {
+			if err := c.addRow(r, row[pos[i]]); err != nil {
 				return flavors.Batch{}, err
 			}
 		}

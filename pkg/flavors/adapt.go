@@ -6,28 +6,59 @@ import (
 	"math"
 )
 
-// Adapt presents a model under the bundle's input signature. Two gaps are
-// bridged, so that every flavor of a bundle takes the same request:
+// Adapt presents a model under the bundle's signature, so that every
+// flavor of a bundle takes the same request and gives the same answer:
 //   - columns to one tensor: a model with a single [N,K] input fed K
 //     one-dimensional columns gets them stacked in signature order;
-//   - element types: a column is cast to the dtype the model declares.
+//   - element types: a column is cast to the dtype the model declares;
+//   - class order: a classifier's "probabilities" columns are put in the
+//     bundle's class order (formats list classes in their own order).
 //
-// When the signatures already agree the model is returned as it is.
-func Adapt(m Model, inputs []Spec) Model {
-	if len(inputs) == 0 {
-		return m
-	}
+// When nothing needs bridging the model is returned as it is.
+func Adapt(m Model, inputs []Spec, classes []string) Model {
 	a := &adapted{Model: m, public: inputs}
 	native := m.Signature().Inputs
+	if len(inputs) == 0 {
+		a.public = native
+	}
 	if len(native) == 1 && len(native[0].Shape) == 2 && native[0].Shape[1] == int64(len(inputs)) && allColumns(inputs) {
 		if len(inputs) != 1 || inputs[0].Name != native[0].Name {
 			a.stack = true
 		}
 	}
-	if !a.stack && sameSpecs(native, inputs) {
+	if c, ok := m.(Classifier); ok {
+		a.classOrder = permutation(c.Classes(), classes)
+	}
+	if !a.stack && a.classOrder == nil && sameSpecs(native, a.public) {
 		return m
 	}
 	return a
+}
+
+// permutation returns, for each class in want, its column in have; nil when
+// the orders already agree or the sets differ (then nothing can be mapped).
+func permutation(have, want []string) []int {
+	if len(have) != len(want) || len(want) == 0 {
+		return nil
+	}
+	pos := make(map[string]int, len(have))
+	for i, c := range have {
+		pos[c] = i
+	}
+	perm := make([]int, len(want))
+	same := true
+	for i, c := range want {
+		j, ok := pos[c]
+		if !ok {
+			return nil
+		}
+		perm[i] = j
+		same = same && i == j
+	}
+	if same {
+		return nil
+	}
+	return perm
 }
 
 func allColumns(specs []Spec) bool {
@@ -53,8 +84,9 @@ func sameSpecs(a, b []Spec) bool {
 
 type adapted struct {
 	Model
-	public []Spec
-	stack  bool
+	public     []Spec
+	stack      bool
+	classOrder []int
 }
 
 // Signature is the bundle's inputs with the model's outputs.
@@ -64,15 +96,54 @@ func (a *adapted) Signature() Signature {
 	return s
 }
 
-// Classes passes the wrapped model's classes through.
+// Classes passes the wrapped model's classes through, in bundle order.
 func (a *adapted) Classes() []string {
-	if c, ok := a.Model.(Classifier); ok {
-		return c.Classes()
+	c, ok := a.Model.(Classifier)
+	if !ok {
+		return nil
 	}
-	return nil
+	have := c.Classes()
+	if a.classOrder == nil {
+		return have
+	}
+	out := make([]string, len(a.classOrder))
+	for i, j := range a.classOrder {
+		out[i] = have[j]
+	}
+	return out
 }
 
 func (a *adapted) Predict(ctx context.Context, in Batch) (Batch, error) {
+	out, err := a.predict(ctx, in)
+	if err != nil || a.classOrder == nil {
+		return out, err
+	}
+	for i, t := range out.Tensors {
+		if t.Name == "probabilities" {
+			out.Tensors[i] = reorderColumns(t, a.classOrder)
+		}
+	}
+	return out, nil
+}
+
+// reorderColumns permutes the columns of an [N,C] tensor.
+func reorderColumns(t Tensor, perm []int) Tensor {
+	f, ok := t.Data.([]float64)
+	if !ok || len(t.Shape) != 2 || int(t.Shape[1]) != len(perm) {
+		return t
+	}
+	c := len(perm)
+	out := make([]float64, len(f))
+	for r := 0; r < len(f)/c; r++ {
+		for i, j := range perm {
+			out[r*c+i] = f[r*c+j]
+		}
+	}
+	t.Data = out
+	return t
+}
+
+func (a *adapted) predict(ctx context.Context, in Batch) (Batch, error) {
 	native := a.Model.Signature().Inputs
 	if a.stack {
 		t, err := stackColumns(in, a.public, native[0])

@@ -77,7 +77,7 @@ func Flavor(ctx context.Context, b *bundle.Bundle, entry bundle.Flavor, o Option
 	if err != nil {
 		return nil, err
 	}
-	return flavors.Adapt(model, b.Manifest.Signature.Inputs), nil
+	return flavors.Adapt(model, b.Manifest.Signature.Inputs, b.Manifest.Classes), nil
 }
 
 func order(m *bundle.Manifest, want string) []string {

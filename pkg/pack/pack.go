@@ -266,7 +266,7 @@ func loadAll(ctx context.Context, m *bundle.Manifest, srcs []source, opts Option
 				}
 			}
 		}
-		out[i].model = flavors.Adapt(l.model, m.Signature.Inputs)
+		out[i].model = flavors.Adapt(l.model, m.Signature.Inputs, m.Classes)
 	}
 	settleOutputs(m, out)
 	return out, nil
