@@ -1,0 +1,1 @@
+"""The example-model generator: datasets, model recipes and artifact writers."""
