@@ -3,6 +3,8 @@
 # pack the iris random forest in three formats → verify → predict.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+gocache="${XDG_CACHE_HOME:-$HOME/.cache}/mlctl/go"
+[ -x "$gocache/bin/go" ] && export PATH="$gocache/bin:$PATH"
 mlctl=bin/mlctl
 model=examples/models/iris_forest
 work=$(mktemp -d)

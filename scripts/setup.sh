@@ -42,6 +42,26 @@ if [ ! -f "$lib" ] || [ "$(sha256sum "$lib" | cut -d' ' -f1)" != "$ORT_LIB_SHA25
   install -m 0644 "$tmp/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" "$lib"
 fi
 
+# Go: mlctl needs the version go.mod names. Debian's golang-go is older; Go
+# fetches its own newer toolchain as a module, which works through the module
+# proxy alone.
+want_go=$(sed -n 's/^go \([0-9.]*\)$/\1/p' go.mod)
+go_ok() { command -v go >/dev/null && [ "$(printf '%s\n' "$want_go" "$(go env GOVERSION | sed 's/^go//')" | sort -V | head -1)" = "$want_go" ]; }
+gocache="${XDG_CACHE_HOME:-$HOME/.cache}/mlctl/go"
+[ -x "$gocache/bin/go" ] && export PATH="$gocache/bin:$PATH"
+if ! go_ok; then
+  command -v go >/dev/null || { $sudo apt-get update -q; DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q golang-go; }
+  echo "setup: fetching the Go $want_go toolchain into $gocache"
+  mod="golang.org/toolchain@v0.0.1-go$want_go.linux-$(go env GOARCH)"
+  dir=$(cd "$(mktemp -d)" && GOFLAGS=-mod=mod go mod download -json "$mod" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+  [ -f "$dir/bin/go" ] || { echo "setup: could not fetch $mod" >&2; exit 1; }
+  rm -rf "$gocache" && mkdir -p "$(dirname "$gocache")" && cp -r "$dir" "$gocache"
+  # The module cache keeps no file modes: restore the executables' bits.
+  chmod -R u+w "$gocache" && chmod +x "$gocache"/bin/* "$gocache"/pkg/tool/*/*
+  export PATH="$gocache/bin:$PATH"
+  echo "setup: add $gocache/bin to your PATH to use this Go outside the scripts"
+fi
+
 echo "setup: building bin/mlctl"
 go build -o bin/mlctl ./cmd/mlctl
 echo "setup: done ($(bin/mlctl version))"

@@ -3,6 +3,8 @@
 # with the race detector. Needs scripts/setup.sh to have run once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+gocache="${XDG_CACHE_HOME:-$HOME/.cache}/mlctl/go"
+[ -x "$gocache/bin/go" ] && export PATH="$gocache/bin:$PATH"
 
 unformatted=$(gofmt -l $(git ls-files '*.go'))
 if [ -n "$unformatted" ]; then

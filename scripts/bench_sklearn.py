@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""Times scikit-learn's own predict_proba/predict in-process on the example
+models, at the batch sizes BenchmarkFlavors uses, so the Go flavors can be
+reported as ratios against it (docs/benchmarks.md).
+
+    /usr/bin/python3 scripts/bench_sklearn.py
+"""
+import os
+import pickle
+import time
+
+import pandas as pd
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "examples", "models")
+
+
+def rows_per_second(fn, frame, seconds=1.0):
+    fn(frame)  # warm up
+    n = 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        fn(frame)
+        n += 1
+    return len(frame) * n / (time.perf_counter() - start)
+
+
+def main():
+    for name in ("iris_forest", "diabetes_gbm"):
+        with open(os.path.join(ROOT, name, "model.pkl"), "rb") as f:
+            model = pickle.load(f)
+        rows = pd.read_csv(os.path.join(ROOT, name, "input.csv"))
+        fn = model.predict_proba if hasattr(model, "predict_proba") else model.predict
+        for size in (1, 64, 1024):
+            frame = pd.concat([rows] * (size // len(rows) + 1)).iloc[:size]
+            print(f"{name}/sklearn/batch={size}\t{rows_per_second(fn, frame):.0f} rows/s")
+
+
+if __name__ == "__main__":
+    main()
