@@ -257,6 +257,7 @@ func loadAll(ctx context.Context, m *bundle.Manifest, srcs []source, opts Option
 		out = append(out, loaded{source: s, entry: entry, model: model})
 		settle(m, model)
 	}
+	recordEnvironment(m, out)
 	for i, l := range out {
 		native := l.model.Signature()
 		if !sameInputs(native.Inputs, m.Signature.Inputs) {
@@ -307,6 +308,23 @@ func settleOutputs(m *bundle.Manifest, models []loaded) {
 // referenceOrder ranks flavors as the oracle of the cross-flavor check: the
 // pickle is what the user trained; PMML and ONNX are exports of it.
 var referenceOrder = []string{"pickle", "pmml", "onnx"}
+
+// recordEnvironment pins the interpreter and library versions that loaded a
+// pickle at pack time, for those that neither an MLflow directory nor
+// --require named: they are versions known to load it.
+func recordEnvironment(m *bundle.Manifest, models []loaded) {
+	for _, l := range models {
+		env, ok := l.model.(flavors.Environment)
+		if !ok {
+			continue
+		}
+		for _, k := range []string{"python", "scikit-learn", "numpy"} {
+			if v := env.Environment()[k]; v != "" && m.Requirements[k] == "" {
+				m.Requirements[k] = v
+			}
+		}
+	}
+}
 
 func sameInputs(a, b []flavors.Spec) bool {
 	if len(a) != len(b) {
