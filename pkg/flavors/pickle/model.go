@@ -218,8 +218,8 @@ func (m *Model) emptyOutputs() flavors.Batch {
 	return out
 }
 
-// Close asks the sidecar to exit and kills it after a short grace. Predict
-// fails after Close.
+// Close asks the sidecar to exit and kills it after a short grace. It waits
+// for a Predict in flight; Predict fails after Close.
 func (m *Model) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
