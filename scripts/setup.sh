@@ -16,11 +16,13 @@ lib="$cache/libonnxruntime.so"
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
-packages=(python3 python3-sklearn python3-numpy python3-scipy python3-pandas libonnx-testdata npm)
+packages=(python3 python3-sklearn python3-numpy python3-scipy python3-pandas libonnx-testdata)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Any npm will do (a Node.js from elsewhere may already bring one).
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   $sudo apt-get update -q
