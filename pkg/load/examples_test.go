@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -179,8 +180,8 @@ func checkExample(t *testing.T, flavor, path, dir string, want expected) {
 
 func skipWithoutSklearn(t *testing.T) {
 	t.Helper()
-	if _, err := os.Stat("/usr/bin/python3"); err != nil {
-		t.Skip("no /usr/bin/python3: run scripts/setup.sh")
+	if err := exec.Command("/usr/bin/python3", "-c", "import sklearn").Run(); err != nil {
+		t.Skipf("/usr/bin/python3 cannot import scikit-learn (%v): run scripts/setup.sh", err)
 	}
 }
 

@@ -2,6 +2,7 @@ package pack
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -207,5 +208,5 @@ func readRequirements(path string, into map[string]string) error {
 
 // decodeExample decodes an example body against the inputs.
 func decodeExample(body []byte, f codec.Format, inputs []flavors.Spec) (flavors.Batch, error) {
-	return codec.Decode(strings.NewReader(string(body)), f, inputs)
+	return codec.Decode(bytes.NewReader(body), f, inputs)
 }
