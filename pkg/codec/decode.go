@@ -93,26 +93,40 @@ func DecodeCSV(r io.Reader, inputs []flavors.Spec) (flavors.Batch, error) {
 			return flavors.Batch{}, fmt.Errorf("%w: CSV has no column %q: expected columns %s; found %s", flavors.ErrInvalidInput, sp.Name, names(inputs), strings.Join(header, ", "))
 		}
 	}
+	rows, err := eachCSVRecord(cr, func(row int, rec []string) error {
+		for i, c := range cols {
+			if err := c.addText(row, rec[pos[i]]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return flavors.Batch{}, err
+	}
+	return finish(cols, rows)
+}
+
+// eachCSVRecord calls fn for every data row, bounding the count, and
+// returns how many rows there were.
+func eachCSVRecord(cr *csv.Reader, fn func(row int, rec []string) error) (int, error) {
 	rows := 0
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
-			break
+			return rows, nil
 		}
 		if err != nil {
-			return flavors.Batch{}, fmt.Errorf("%w: CSV row %d: %v", flavors.ErrInvalidInput, rows, err)
+			return 0, fmt.Errorf("%w: CSV row %d: %v", flavors.ErrInvalidInput, rows, err)
 		}
 		if rows >= MaxRows {
-			return flavors.Batch{}, fmt.Errorf("%w: more than %d rows", flavors.ErrInvalidInput, MaxRows)
+			return 0, fmt.Errorf("%w: more than %d rows", flavors.ErrInvalidInput, MaxRows)
 		}
-		for i, c := range cols {
-			if err := c.addText(rows, rec[pos[i]]); err != nil {
-				return flavors.Batch{}, err
-			}
+		if err := fn(rows, rec); err != nil {
+			return 0, err
 		}
 		rows++
 	}
-	return finish(cols, rows)
 }
 
 func decodeCSVTensor(cr *csv.Reader, header []string, sp flavors.Spec) (flavors.Batch, error) {
@@ -120,24 +134,16 @@ func decodeCSVTensor(cr *csv.Reader, header []string, sp flavors.Spec) (flavors.
 	if c.width > 0 && len(header) != c.width {
 		return flavors.Batch{}, fmt.Errorf("%w: input %q takes %d values per row (shape %s); the CSV has %d columns", flavors.ErrInvalidInput, sp.Name, c.width, flavors.FormatShape(sp.Shape), len(header))
 	}
-	rows := 0
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return flavors.Batch{}, fmt.Errorf("%w: CSV row %d: %v", flavors.ErrInvalidInput, rows, err)
-		}
-		if rows >= MaxRows {
-			return flavors.Batch{}, fmt.Errorf("%w: more than %d rows", flavors.ErrInvalidInput, MaxRows)
-		}
+	rows, err := eachCSVRecord(cr, func(row int, rec []string) error {
 		for _, cell := range rec {
-			if err := c.addText(rows, cell); err != nil {
-				return flavors.Batch{}, err
+			if err := c.addText(row, cell); err != nil {
+				return err
 			}
 		}
-		rows++
+		return nil
+	})
+	if err != nil {
+		return flavors.Batch{}, err
 	}
 	c.width = len(header)
 	return finish([]*column{c}, rows)

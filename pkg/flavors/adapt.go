@@ -29,7 +29,7 @@ func Adapt(m Model, inputs []Spec, classes []string) Model {
 	if c, ok := m.(Classifier); ok {
 		a.classOrder = permutation(c.Classes(), classes)
 	}
-	if !a.stack && a.classOrder == nil && sameSpecs(native, a.public) {
+	if !a.stack && a.classOrder == nil && SameInputs(native, a.public) {
 		return m
 	}
 	return a
@@ -70,7 +70,8 @@ func allColumns(specs []Spec) bool {
 	return true
 }
 
-func sameSpecs(a, b []Spec) bool {
+// SameInputs reports whether two input lists agree on names, order and dtypes.
+func SameInputs(a, b []Spec) bool {
 	if len(a) != len(b) {
 		return false
 	}

@@ -260,7 +260,7 @@ func loadAll(ctx context.Context, m *bundle.Manifest, srcs []source, opts Option
 	recordEnvironment(m, out)
 	for i, l := range out {
 		native := l.model.Signature()
-		if !sameInputs(native.Inputs, m.Signature.Inputs) {
+		if !flavors.SameInputs(native.Inputs, m.Signature.Inputs) {
 			for j := range m.Flavors {
 				if m.Flavors[j].Name == l.Flavor {
 					m.Flavors[j].Signature = &native
@@ -324,18 +324,6 @@ func recordEnvironment(m *bundle.Manifest, models []loaded) {
 			}
 		}
 	}
-}
-
-func sameInputs(a, b []flavors.Spec) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i].Name != b[i].Name || a[i].DType != b[i].DType {
-			return false
-		}
-	}
-	return true
 }
 
 func readSignature(path string) (flavors.Signature, error) {
