@@ -21,8 +21,8 @@ import (
 //	go test ./pkg/load -run '^$' -bench BenchmarkFlavors -benchtime 2s
 func BenchmarkFlavors(b *testing.B) {
 	ctx := context.Background()
-	for _, model := range []string{"iris_forest", "diabetes_gbm"} {
-		dir := filepath.Join("..", "..", "examples", "models", model)
+	for _, name := range []string{"iris_forest", "diabetes_gbm"} {
+		dir := filepath.Join("..", "..", "examples", "models", name)
 		var want expected
 		raw, err := os.ReadFile(filepath.Join(dir, "expected.json"))
 		if err != nil {
@@ -60,7 +60,7 @@ func BenchmarkFlavors(b *testing.B) {
 			model := flavors.Adapt(m, inputs, nil)
 			for _, size := range []int{1, 64, 1024} {
 				batch := tile(rows, size)
-				b.Run(fmt.Sprintf("%s/%s/batch=%d", model, flavor, size), func(b *testing.B) {
+				b.Run(fmt.Sprintf("%s/%s/batch=%d", name, flavor, size), func(b *testing.B) {
 					for b.Loop() {
 						if _, err := model.Predict(ctx, batch); err != nil {
 							b.Fatal(err)

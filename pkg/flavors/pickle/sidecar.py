@@ -27,6 +27,34 @@ WIRE_DTYPES = {
 }
 
 
+
+def takes_plain_arrays(est):
+    """True for plain numeric estimators (trees, ensembles, linear models)
+    that use feature names only to check them: they may be given a matrix in
+    the fitted column order. Pipelines and column transformers select columns
+    by name and keep getting a DataFrame."""
+    import warnings
+    module = type(est).__module__
+    plain = module.startswith(("sklearn.tree", "sklearn.ensemble", "sklearn.linear_model"))
+    if plain:
+        # The matrix is in fitted order by construction; the warning that it
+        # has no names is noise here.
+        warnings.filterwarnings("ignore", message="X does not have valid feature names")
+    return plain
+
+
+def label_is_argmax_of_proba(est):
+    """True for estimators whose scikit-learn predict() is defined as
+    classes_.take(argmax(predict_proba())): single-output trees and forests.
+    For them one predict_proba call gives both outputs, bit for bit."""
+    try:
+        from sklearn.ensemble._forest import ForestClassifier
+        from sklearn.tree import BaseDecisionTree
+    except ImportError:
+        return False
+    single = getattr(est, "n_outputs_", 1) == 1
+    return single and isinstance(est, (ForestClassifier, BaseDecisionTree))
+
 class ProtocolError(Exception):
     """A frame that does not follow the protocol."""
 
@@ -163,6 +191,8 @@ class Sidecar:
             raise TypeError("%s is a multi-output classifier (classes_ is a list), which mlctl does not serve" % type(est).__name__)
         self.is_classifier = classes is not None
         self.has_proba = self.is_classifier and hasattr(est, "predict_proba")
+        self.label_from_proba = self.has_proba and label_is_argmax_of_proba(est)
+        self.plain_arrays = takes_plain_arrays(est)
         label_dtype = ""
         class_names = []
         if classes is not None:
@@ -222,6 +252,20 @@ class Sidecar:
                 import pandas as pd
                 return pd.DataFrame(x, columns=self.feature_names, copy=False)
             return x
+        if self.feature_names is not None and self.plain_arrays:
+            # Columns in the fitted order, as one float matrix: building a
+            # DataFrame costs more than predicting a small batch.
+            given = dict(arrays)
+            missing = [n for n in self.feature_names if n not in given]
+            if missing:
+                raise KeyError("the model needs columns %s, which the request lacks" % ", ".join(missing))
+            x = np.empty((rows, len(self.feature_names)), dtype=np.float64)
+            for j, name in enumerate(self.feature_names):
+                try:
+                    x[:, j] = given[name]
+                except (TypeError, ValueError) as e:
+                    raise ValueError("column %r: %s" % (name, e))
+            return x
         if self.feature_names is not None:
             import pandas as pd
             given = dict(arrays)
@@ -242,6 +286,12 @@ class Sidecar:
         x = self.inputs(meta, data)
         outputs = []
         buffers = []
+        if self.label_from_proba:
+            # scikit-learn's own predict is this argmax: one pass, not two.
+            proba = np.ascontiguousarray(self.est.predict_proba(x), dtype="<f8")
+            encode_labels(self.classes.take(np.argmax(proba, axis=1)), self.classes, outputs, buffers)
+            add_output(outputs, buffers, "probabilities", "FP64", proba)
+            return {"outputs": outputs}, buffers
         pred = np.asarray(self.est.predict(x))
         if self.is_classifier:
             encode_labels(pred, self.classes, outputs, buffers)
