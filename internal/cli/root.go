@@ -37,6 +37,7 @@ type globals struct {
 	ortLib         string
 	python         string
 	device         string
+	strictReqs     bool
 }
 
 func (g *globals) logger() *slog.Logger {
@@ -48,7 +49,7 @@ func (g *globals) logger() *slog.Logger {
 }
 
 func (g *globals) loadOptions(flavor string) load.Options {
-	return load.Options{Flavor: flavor, Device: g.device, Python: g.python, ORTLibrary: g.ortLib, Logger: g.logger()}
+	return load.Options{Flavor: flavor, Device: g.device, Python: g.python, ORTLibrary: g.ortLib, Logger: g.logger(), StrictRequirements: g.strictReqs}
 }
 
 // Main runs mlctl with args and returns the process exit status.
@@ -79,6 +80,7 @@ func newRootCmd(g *globals) *cobra.Command {
 	pf.StringVar(&g.ortLib, "ort-lib", envDefault("MLCTL_ORT_LIB", ""), "path to libonnxruntime.so")
 	pf.StringVar(&g.python, "python", envDefault("MLCTL_PYTHON", ""), "Python interpreter for pickle models")
 	pf.StringVar(&g.device, "device", envDefault("MLCTL_DEVICE", "cpu"), "execution device for ONNX models: cpu or cuda:N")
+	pf.BoolVar(&g.strictReqs, "strict-requirements", false, "refuse a pickle whose interpreter or library versions differ from the bundle's requirements (default: warn)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return flagError{fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})
