@@ -114,3 +114,31 @@ func TestSignatureCheck(t *testing.T) {
 		assert.ErrorContains(t, sig.Check(tc.b), tc.want)
 	}
 }
+
+func TestConcatAndSliceRows(t *testing.T) {
+	a := Batch{Tensors: []Tensor{
+		{Name: "x", DType: FP32, Shape: []int64{2, 2}, Data: []float32{1, 2, 3, 4}},
+		{Name: "s", DType: Bytes, Shape: []int64{2}, Data: []string{"a", "b"}},
+	}}
+	b := Batch{Tensors: []Tensor{
+		{Name: "x", DType: FP32, Shape: []int64{1, 2}, Data: []float32{5, 6}},
+		{Name: "s", DType: Bytes, Shape: []int64{1}, Data: []string{"c"}, Null: []bool{true}},
+	}}
+	c, err := ConcatRows([]Batch{a, b})
+	require.NoError(t, err)
+	require.NoError(t, c.Validate())
+	assert.Equal(t, []float32{1, 2, 3, 4, 5, 6}, c.Tensors[0].Data)
+	assert.Equal(t, []int64{3, 2}, c.Tensors[0].Shape)
+	assert.Equal(t, []bool{false, false, true}, c.Tensors[1].Null)
+
+	s := SliceRows(c, 1, 3)
+	require.NoError(t, s.Validate())
+	assert.Equal(t, []float32{3, 4, 5, 6}, s.Tensors[0].Data)
+	assert.Equal(t, []string{"b", "c"}, s.Tensors[1].Data)
+	assert.Equal(t, []bool{false, true}, s.Tensors[1].Null)
+
+	other := Batch{Tensors: []Tensor{{Name: "x", DType: FP64, Shape: []int64{1, 2}, Data: []float64{1, 2}}}}
+	assert.False(t, CanConcat([]Batch{a, other}))
+	_, err = ConcatRows([]Batch{a, other})
+	assert.Error(t, err)
+}
