@@ -50,6 +50,9 @@ type ModelMetadata struct {
 	Inputs   []flavors.Spec
 	Outputs  []flavors.Spec
 	Classes  []string
+	// StickyHeader names the request header whose value picks a sticky A/B
+	// variant; "" when the endpoint has no sticky policy.
+	StickyHeader string
 }
 
 // ModelIndexEntry is one row of the repository index.
