@@ -19,8 +19,12 @@ type lineEncoder struct {
 
 // begin prepares the parts every row of e shares and returns the row count.
 func (enc *lineEncoder) begin(e *Entry) int {
+	ts := e.Time.UTC()
+	if y := ts.Year(); y < 0 || y > 9999 {
+		ts = time.Now().UTC() // RFC 3339 has four-digit years; readers would refuse the line
+	}
 	b := append(enc.head[:0], `{"ts":"`...)
-	b = e.Time.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = ts.AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","request_id":`...)
 	b = appendString(b, e.RequestID)
 	b = append(b, `,"row":`...)

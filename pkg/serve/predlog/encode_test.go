@@ -114,3 +114,14 @@ func TestEncodeLineHasNoRawNewline(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(string(line), "\n"))
 	assert.True(t, strings.HasSuffix(string(line), "}\n"))
 }
+
+// A time RFC 3339 cannot write must not make a line readers refuse.
+func TestEncodeTimeOutOfRange(t *testing.T) {
+	e := irisEntry(t, "far")
+	e.Time = time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC)
+	var enc lineEncoder
+	enc.begin(&e)
+	row, err := parseLine(enc.row(&e, 0))
+	require.NoError(t, err)
+	assert.Less(t, row.Time.Year(), 10000)
+}

@@ -80,7 +80,7 @@ func readFile(path string, fn func(Row) error) error {
 			}
 			line, err = r.ReadSlice('\n')
 		}
-		if long != nil {
+		if len(long) > 0 {
 			line = append(long, line...)
 			long = long[:0]
 		}
