@@ -37,6 +37,9 @@ func (s *Server) Infer(ctx context.Context, req *Request) (*Response, error) {
 			}
 			return nil, err
 		}
+		if rows := req.Inputs.Rows(); rows > v.maxRows {
+			return nil, fmt.Errorf("%w: the request has %d rows; model %s queues at most %d: send it in parts", flavors.ErrInvalidInput, rows, v.endpoint, v.maxRows)
+		}
 		if shadow != nil && attempt == 0 {
 			s.mirror(shadow, req)
 		}

@@ -74,6 +74,9 @@ type version struct {
 	batcher  *batcher.Batcher
 	source   string
 	loadedAt time.Time
+	// maxRows is the most rows the version's queue holds: a larger request
+	// could never be served, so it is refused as the client's mistake.
+	maxRows int
 }
 
 // New makes an empty server; Deploy adds models.
@@ -172,7 +175,7 @@ func (s *Server) start(ctx context.Context, b *bundle.Bundle, st ModelSettings, 
 	}
 	return &version{
 		bundle: b, manifest: &b.Manifest, flavor: flavor, loadedAt: time.Now(),
-		batcher: batcher.New(instances, cfg, obs),
+		batcher: batcher.New(instances, cfg, obs), maxRows: cfg.MaxQueueRows,
 	}, nil
 }
 

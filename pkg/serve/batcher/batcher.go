@@ -63,9 +63,6 @@ func (b *Batcher) Predict(ctx context.Context, in flavors.Batch) (flavors.Batch,
 	if err := ctx.Err(); err != nil {
 		return flavors.Batch{}, err
 	}
-	if len(b.instances) == 0 {
-		return flavors.Batch{}, fmt.Errorf("batcher: no model instances to run on: %w", flavors.ErrUnavailable)
-	}
 	if err := in.Validate(); err != nil {
 		return flavors.Batch{}, fmt.Errorf("%w: %w", flavors.ErrInvalidInput, err)
 	}
@@ -93,6 +90,9 @@ func (b *Batcher) enqueue(req *request) error {
 	case b.closed:
 		b.mu.Unlock()
 		return ErrClosed
+	case len(b.instances) == 0:
+		b.mu.Unlock()
+		return fmt.Errorf("batcher: no model instances to run on: %w", flavors.ErrUnavailable)
 	case cost > b.cfg.MaxQueueRows:
 		b.mu.Unlock()
 		return fmt.Errorf("%w: a request of %d rows is more than the queue holds (MaxQueueRows %d); send smaller requests or raise the bound", ErrQueueFull, cost, b.cfg.MaxQueueRows)
@@ -105,10 +105,12 @@ func (b *Batcher) enqueue(req *request) error {
 		b.queue.push(&req.pieces[i])
 	}
 	b.queuedCost += cost
-	b.mu.Unlock()
 	if b.obs != nil {
+		// Under the lock, so that it comes before the -rows of the dispatch
+		// and a queue-depth gauge never dips below zero.
 		b.obs.Queued(req.rows)
 	}
+	b.mu.Unlock()
 	b.wake()
 	return nil
 }

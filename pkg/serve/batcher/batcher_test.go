@@ -266,25 +266,30 @@ func TestCancel(t *testing.T) {
 	b := New([]flavors.Model{m}, Config{MaxBatchRows: 10}, obs)
 	defer closeBatcher(t, b)
 
+	blocker := predictAsync(context.Background(), b, rowsFor(0, 10, 1))
+	waitEntered(t, m)
 	runCtx, cancelRunning := context.WithCancel(context.Background())
-	running := predictAsync(runCtx, b, rowsFor(0, 4, 1))
-	neighbour := predictAsync(context.Background(), b, rowsFor(1, 6, 1))
-	for got := 0; got < 10; {
-		got += waitEntered(t, m) // both in one batch, or one after the other
-		if got < 10 {
-			m.gate <- struct{}{}
-		}
+	running := predictAsync(runCtx, b, rowsFor(1, 4, 1))
+	waitFor(t, "4 rows queued", func() bool { return obs.queuedRows() == 4 })
+	neighbour := predictAsync(context.Background(), b, rowsFor(2, 6, 1))
+	waitFor(t, "10 rows queued", func() bool { return obs.queuedRows() == 10 })
+	m.gate <- struct{}{}
+	if r := await(t, blocker); r.err != nil {
+		t.Fatal(r.err)
+	}
+	if rows := waitEntered(t, m); rows != 10 {
+		t.Fatalf("batch of %d rows, want 10", rows)
 	}
 	queuedCtx, cancelQueued := context.WithCancel(context.Background())
-	queued := predictAsync(queuedCtx, b, rowsFor(2, 3, 1))
+	queued := predictAsync(queuedCtx, b, rowsFor(3, 3, 1))
 	waitFor(t, "3 rows queued", func() bool { return obs.queuedRows() == 3 })
 
 	cancelQueued()
 	if r := await(t, queued); !errors.Is(r.err, context.Canceled) {
 		t.Errorf("cancelled while queued: error %v, want context.Canceled", r.err)
 	}
-	cancelRunning()
-	if r := await(t, running); !errors.Is(r.err, context.Canceled) && r.err != nil {
+	cancelRunning() // the model is still blocked: Predict must not wait for it
+	if r := await(t, running); !errors.Is(r.err, context.Canceled) {
 		t.Errorf("cancelled while running: error %v, want context.Canceled", r.err)
 	}
 	close(m.gate)
@@ -292,9 +297,9 @@ func TestCancel(t *testing.T) {
 	if r.err != nil {
 		t.Fatalf("the other caller in the batch: %v", r.err)
 	}
-	checkOutput(t, 1, 6, 1, r.out)
+	checkOutput(t, 2, 6, 1, r.out)
 	closeBatcher(t, b)
-	if m.sawValue(2000) {
+	if m.sawValue(3000) {
 		t.Error("rows of a request cancelled while queued reached the model")
 	}
 	if obs.queuedRows() != 0 {

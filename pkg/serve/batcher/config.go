@@ -49,8 +49,9 @@ func (c Config) WithDefaults() Config {
 }
 
 // Observer receives the batcher's events, for metrics. Its methods may be
-// called concurrently and should return quickly: workers call them between
-// batches.
+// called concurrently and must return quickly and never call back into the
+// Batcher: Queued(+rows) is called while a request is being enqueued, the
+// others by the workers between batches.
 type Observer interface {
 	// Queued reports a change in the rows waiting: +rows on enqueue, -rows
 	// when they are dispatched or leave the queue because their caller gave up.
