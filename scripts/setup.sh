@@ -64,6 +64,13 @@ if ! go_ok; then
   echo "setup: add $gocache/bin to your PATH to use this Go outside the scripts"
 fi
 
+# grpcurl: a real third-party gRPC client for the serve tests.
+gobin="$(go env GOPATH)/bin"
+if [ ! -x "$gobin/grpcurl" ] && ! command -v grpcurl >/dev/null; then
+  echo "setup: installing grpcurl"
+  go install github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.4
+fi
+
 echo "setup: building bin/mlctl"
 go build -o bin/mlctl ./cmd/mlctl
 echo "setup: done ($(bin/mlctl version))"

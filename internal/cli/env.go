@@ -19,6 +19,8 @@ var envVars = []envVar{
 	{"MLCTL_PYTHON", "--python", "Python interpreter for the pickle sidecar (default /usr/bin/python3)"},
 	{"MLCTL_DEVICE", "--device", "execution device for ONNX models: cpu or cuda:N"},
 	{"MLCTL_LOG_LEVEL", "--log-level", "log level: debug, info, warn or error"},
+	{"MLCTL_HTTP_ADDR", "serve --port", "HTTP listen address of mlctl serve (default 127.0.0.1:8080)"},
+	{"MLCTL_GRPC_ADDR", "serve --grpc-port", "gRPC listen address of mlctl serve (default 127.0.0.1:8081)"},
 }
 
 // envDefault returns the variable's value, or def when it is unset.

@@ -89,6 +89,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		newInspectCmd(g),
 		newVerifyCmd(g),
 		newPredictCmd(g),
+		newServeCmd(g),
 		newVersionCmd(g),
 	)
 	root.SetHelpCommand(newHelpCmd(root))

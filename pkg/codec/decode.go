@@ -192,7 +192,11 @@ func DecodeJSON(raw []byte, inputs []flavors.Spec) (flavors.Batch, error) {
 		return decodeRecords(l, inputs)
 	}
 	if l, ok := v.([]any); ok && found[0] == "inputs" && isOIPTensorList(l) {
-		return DecodeTensors(l, inputs)
+		b, err := DecodeTensors(l, inputs)
+		if err != nil {
+			return flavors.Batch{}, err
+		}
+		return castToInputs(b, inputs)
 	}
 	return decodeInstances(found[0], v, inputs)
 }
@@ -448,4 +452,19 @@ func jsonKind(v any) string {
 		return "number"
 	}
 	return fmt.Sprintf("%T", v)
+}
+
+// castToInputs converts tensors to the dtypes the inputs declare, as the
+// MLflow protocol does with a DataFrame's columns.
+func castToInputs(b flavors.Batch, inputs []flavors.Spec) (flavors.Batch, error) {
+	for i, t := range b.Tensors {
+		if sp, ok := findInput(inputs, t.Name); ok && sp.DType != t.DType {
+			c, err := flavors.Cast(t, sp.DType)
+			if err != nil {
+				return flavors.Batch{}, err
+			}
+			b.Tensors[i] = c
+		}
+	}
+	return b, nil
 }

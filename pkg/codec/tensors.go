@@ -44,7 +44,8 @@ func isOIPTensorList(l []any) bool {
 }
 
 // DecodeTensors reads OIP input tensors (already decoded with UseNumber)
-// and checks them against the inputs, casting a compatible datatype.
+// and checks nulls against the inputs. Datatypes are kept as sent: whether a
+// mismatch is converted or refused is the protocol's decision.
 func DecodeTensors(l []any, inputs []flavors.Spec) (flavors.Batch, error) {
 	var b flavors.Batch
 	for i, e := range l {
@@ -87,11 +88,6 @@ func DecodeTensors(l []any, inputs []flavors.Spec) (flavors.Batch, error) {
 			return flavors.Batch{}, fmt.Errorf("%w: inputs[%d]: %v", flavors.ErrInvalidInput, i, err)
 		}
 		if want, ok := findInput(inputs, name); ok {
-			if want.DType != dt {
-				if t, err = flavors.Cast(t, want.DType); err != nil {
-					return flavors.Batch{}, err
-				}
-			}
 			if !want.Nullable && t.HasNulls() {
 				return flavors.Batch{}, fmt.Errorf("%w: input %q holds a null, and the field is not nullable", flavors.ErrInvalidInput, name)
 			}

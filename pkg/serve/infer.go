@@ -82,7 +82,9 @@ func (s *Server) mirror(shadow *version, req *Request) {
 	}
 	copyReq := *req
 	copyReq.Protocol = "shadow"
+	s.shadows.Add(1)
 	go func() {
+		defer s.shadows.Done()
 		defer func() { <-ep.shadowSem }()
 		ctx, cancel := context.WithTimeout(context.Background(), shadowTimeout)
 		defer cancel()

@@ -45,6 +45,7 @@ type Server struct {
 
 	closing  atomic.Bool
 	inflight sync.WaitGroup
+	shadows  sync.WaitGroup
 }
 
 var (
@@ -268,7 +269,7 @@ func newestVersion(ep *endpoint) string {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.closing.Store(true)
 	done := make(chan struct{})
-	go func() { s.inflight.Wait(); close(done) }()
+	go func() { s.inflight.Wait(); s.shadows.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():

@@ -31,6 +31,8 @@ type Options struct {
 	// must carry as "authorization: Bearer <token>" metadata; a call without
 	// it fails with UNAUTHENTICATED.
 	Token string
+	// ServerOptions are added to the server's own (TLS credentials, say).
+	ServerOptions []grpc.ServerOption
 }
 
 // NewServer returns a gRPC server that answers inference.GRPCInferenceService
@@ -49,7 +51,7 @@ func NewServer(inf serve.Inferencer, opts Options) *grpc.Server {
 		auth := bearerAuth{token: []byte(opts.Token)}
 		serverOpts = append(serverOpts, grpc.ChainUnaryInterceptor(auth.unary), grpc.ChainStreamInterceptor(auth.stream))
 	}
-	s := grpc.NewServer(serverOpts...)
+	s := grpc.NewServer(append(serverOpts, opts.ServerOptions...)...)
 	pb.RegisterGRPCInferenceServiceServer(s, &service{inf: inf, maxBytes: opts.MaxRecvBytes, log: opts.Logger})
 	grpc_health_v1.RegisterHealthServer(s, &health{inf: inf})
 	reflection.Register(s)

@@ -231,6 +231,7 @@ func TestOpenInferenceProtocolREST(t *testing.T) {
 		{`{"inputs": [{"name": "bogus", "shape": [1], "datatype": "FP64", "data": [1]}]}`, `unknown input "bogus"`},
 		{`{"inputs": [{"name": "sepal_length", "shape": [2], "datatype": "FP64", "data": [1]}]}`, `needs 2 elements, data has 1`},
 		{`{"inputs": [{"name": "sepal_length", "shape": [1], "datatype": "FP99", "data": [1]}]}`, `unknown dtype "FP99"`},
+		{`{"inputs": [{"name": "sepal_length", "shape": [1], "datatype": "FP32", "data": [1]}]}`, `input "sepal_length": expected datatype FP64, got FP32`},
 		{`[1]`, "body is not a JSON object"},
 		{pd[:len(pd)-60] + `"outputs": [{"name": "nope"}]}`, `unknown output "nope"`},
 	}

@@ -108,15 +108,23 @@ func decodeInferRequest(body []byte, jsonLen int, inputs []flavors.Spec) (*infer
 		}
 		req.batch.Tensors = append(req.batch.Tensors, b.Tensors...)
 	}
+	// Datatypes must match, as Triton has it, except under the tabular
+	// convention (content_type "pd"), where columns convert to the model's
+	// types as a DataFrame's would.
+	tabular := req.Parameters["content_type"] == "pd"
 	for i, t := range req.batch.Tensors {
 		sp, _ := findSpec(inputs, t.Name)
-		if t.DType != sp.DType {
-			c, err := flavors.Cast(t, sp.DType)
-			if err != nil {
-				return nil, err
-			}
-			req.batch.Tensors[i] = c
+		if t.DType == sp.DType {
+			continue
 		}
+		if !tabular {
+			return nil, errorf("input %q: expected datatype %s, got %s", t.Name, sp.DType, t.DType)
+		}
+		c, err := flavors.Cast(t, sp.DType)
+		if err != nil {
+			return nil, err
+		}
+		req.batch.Tensors[i] = c
 	}
 	if outs, ok := top["outputs"].([]any); ok {
 		for i, e := range outs {
