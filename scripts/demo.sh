@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # mlctl's main job on the shipped example, with local files only:
-# pack the iris random forest in three formats → verify → predict.
+# pack the iris random forest in three formats → verify → predict → serve.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 gocache="${XDG_CACHE_HOME:-$HOME/.cache}/mlctl/go"
@@ -25,3 +25,23 @@ for flavor in onnx pmml pickle; do
   $mlctl predict "$work/iris.mlb" -i $model/input.csv --flavor $flavor -o "$work/$flavor.csv"
   head -4 "$work/$flavor.csv"
 done
+
+echo
+echo "== serve: MLflow scoring protocol and Open Inference Protocol on 127.0.0.1:8080 (gRPC :8081)"
+$mlctl serve "$work/iris.mlb" --port 127.0.0.1:8080 --grpc-port 127.0.0.1:8081 --prediction-log "$work/predictions" &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 100); do curl -fs http://127.0.0.1:8080/ping >/dev/null && break; sleep 0.1; done
+echo "-- POST /invocations (CSV)"
+curl -fsS -H 'Content-Type: text/csv' --data-binary @$model/input.csv http://127.0.0.1:8080/invocations | head -c 300; echo
+echo "-- POST /v2/models/iris/infer"
+curl -fsS -H 'Content-Type: application/json' http://127.0.0.1:8080/v2/models/iris/infer -d '{
+  "inputs": [{"name": "sepal_length", "shape": [1], "datatype": "FP64", "data": [6.3]},
+             {"name": "sepal_width",  "shape": [1], "datatype": "FP64", "data": [3.3]},
+             {"name": "petal_length", "shape": [1], "datatype": "FP64", "data": [6.0]},
+             {"name": "petal_width",  "shape": [1], "datatype": "FP64", "data": [2.5]}],
+  "outputs": [{"name": "label"}]}'; echo
+echo "-- metrics"
+curl -fsS http://127.0.0.1:8080/metrics | grep '^mlctl_requests_total'
+kill -TERM $server && wait $server
+echo "-- prediction log: $(cat "$work"/predictions/*.jsonl | wc -l) rows"

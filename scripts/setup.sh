@@ -16,7 +16,7 @@ lib="$cache/libonnxruntime.so"
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
-packages=(python3 python3-sklearn python3-numpy python3-scipy python3-pandas libonnx-testdata)
+packages=(python3 python3-sklearn python3-numpy python3-scipy python3-pandas libonnx-testdata curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
