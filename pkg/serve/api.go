@@ -26,6 +26,16 @@ type Inferencer interface {
 	Infer(ctx context.Context, req *Request) (*Response, error)
 }
 
+// Backend answers requests for one model version. The local one is a
+// batcher over loaded model instances; a remote container or pod can stand
+// in its place, so routing (canary, shadow, sticky) is written once.
+type Backend interface {
+	Predict(ctx context.Context, in flavors.Batch) (flavors.Batch, error)
+	// Close stops taking requests, finishes those accepted, then releases
+	// what the backend holds.
+	Close(ctx context.Context) error
+}
+
 // Repository is the model repository extension: load and unload by name.
 type Repository interface {
 	Load(ctx context.Context, name string) error

@@ -43,7 +43,7 @@ func (s *Server) Infer(ctx context.Context, req *Request) (*Response, error) {
 		if shadow != nil && attempt == 0 {
 			s.mirror(shadow, req)
 		}
-		out, err := v.batcher.Predict(ctx, req.Inputs)
+		out, err := v.backend.Predict(ctx, req.Inputs)
 		switch {
 		case errors.Is(err, batcher.ErrClosed) && attempt < 3:
 			continue // swapped out under us: the new version is in place
@@ -89,7 +89,7 @@ func (s *Server) mirror(shadow *version, req *Request) {
 		ctx, cancel := context.WithTimeout(context.Background(), shadowTimeout)
 		defer cancel()
 		start := time.Now()
-		out, err := shadow.batcher.Predict(ctx, copyReq.Inputs)
+		out, err := shadow.backend.Predict(ctx, copyReq.Inputs)
 		if err != nil {
 			s.log.Warn("shadow request failed", "model", shadow.endpoint, "version", shadow.manifest.Version, "request_id", req.ID, "err", err)
 			return

@@ -51,6 +51,7 @@ type Server struct {
 var (
 	_ Inferencer = (*Server)(nil)
 	_ Repository = (*Server)(nil)
+	_ Backend    = (*batcher.Batcher)(nil)
 )
 
 type endpoint struct {
@@ -72,7 +73,7 @@ type version struct {
 	bundle   *bundle.Bundle
 	manifest *bundle.Manifest
 	flavor   string
-	batcher  *batcher.Batcher
+	backend  Backend
 	source   string
 	loadedAt time.Time
 	// maxRows is the most rows the version's queue holds: a larger request
@@ -176,7 +177,7 @@ func (s *Server) start(ctx context.Context, b *bundle.Bundle, st ModelSettings, 
 	}
 	return &version{
 		bundle: b, manifest: &b.Manifest, flavor: flavor, loadedAt: time.Now(),
-		batcher: batcher.New(instances, cfg, obs), maxRows: cfg.MaxQueueRows,
+		backend: batcher.New(instances, cfg, obs), maxRows: cfg.MaxQueueRows,
 	}, nil
 }
 
@@ -214,7 +215,7 @@ func checkGolden(ctx context.Context, b *bundle.Bundle, flavor string, m flavors
 func (s *Server) retire(v *version) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := v.batcher.Close(ctx); err != nil {
+	if err := v.backend.Close(ctx); err != nil {
 		s.log.Warn("retiring model", "model", v.endpoint, "version", v.manifest.Version, "err", err)
 	}
 	v.bundle.Close()
@@ -282,7 +283,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	var errs []error
 	for _, ep := range eps {
 		for _, v := range ep.versions {
-			if err := v.batcher.Close(ctx); err != nil {
+			if err := v.backend.Close(ctx); err != nil {
 				errs = append(errs, err)
 			}
 			v.bundle.Close()

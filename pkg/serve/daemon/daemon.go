@@ -103,11 +103,17 @@ func Run(ctx context.Context, o Options) (err error) {
 		MaxBodyBytes: cfg.Limits.MaxBodyBytes, RequestTimeout: time.Duration(cfg.Limits.RequestTimeout),
 		Token: token, Metrics: metrics, Logger: o.Logger, Version: o.Version,
 	})
-	hs := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, TLSConfig: tlsConf, ErrorLog: slog.NewLogLogger(o.Logger.Handler(), slog.LevelWarn)}
+	// Each listener gets its own copy: net/http edits the config it is
+	// given (ALPN for HTTP/2), and gRPC reads its own concurrently.
+	var httpTLS *tls.Config
+	if tlsConf != nil {
+		httpTLS = tlsConf.Clone()
+	}
+	hs := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, TLSConfig: httpTLS, ErrorLog: slog.NewLogLogger(o.Logger.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 2)
 	go func() {
 		var err error
-		if tlsConf != nil {
+		if httpTLS != nil {
 			err = hs.ServeTLS(hl, "", "")
 		} else {
 			err = hs.Serve(hl)
@@ -127,7 +133,7 @@ func Run(ctx context.Context, o Options) (err error) {
 		grpcAddr = gl.Addr().String()
 		gopts := grpcapi.Options{MaxRecvBytes: int(cfg.Limits.MaxBodyBytes), Logger: o.Logger, Token: token}
 		if tlsConf != nil {
-			gopts.ServerOptions = append(gopts.ServerOptions, grpc.Creds(credentials.NewTLS(tlsConf)))
+			gopts.ServerOptions = append(gopts.ServerOptions, grpc.Creds(credentials.NewTLS(tlsConf.Clone())))
 		}
 		gs = grpcapi.NewServer(srv, gopts)
 		go func() {
