@@ -13,21 +13,21 @@ import (
 type Config struct {
 	Models []ModelConfig `yaml:"models"`
 	// Watch is a directory of bundles to load, and reload when they change.
-	Watch         string          `yaml:"watch"`
-	WatchInterval Duration        `yaml:"watch_interval"`
-	Defaults      ModelSettings   `yaml:"defaults"`
-	PredictionLog *PredLogConfig  `yaml:"prediction_log"`
-	Limits        LimitsConfig    `yaml:"limits"`
-	Auth          AuthConfig      `yaml:"auth"`
-	TLS           TLSConfig       `yaml:"tls"`
+	Watch         string         `yaml:"watch"`
+	WatchInterval Duration       `yaml:"watch_interval"`
+	Defaults      ModelSettings  `yaml:"defaults"`
+	PredictionLog *PredLogConfig `yaml:"prediction_log"`
+	Limits        LimitsConfig   `yaml:"limits"`
+	Auth          AuthConfig     `yaml:"auth"`
+	TLS           TLSConfig      `yaml:"tls"`
 }
 
 // ModelConfig is one endpoint: a model name served from one or more bundle
 // versions, with its traffic policy.
 type ModelConfig struct {
 	// Name overrides the bundles' manifest name for the endpoint.
-	Name    string   `yaml:"name"`
-	Bundles []string `yaml:"bundles"`
+	Name          string   `yaml:"name"`
+	Bundles       []string `yaml:"bundles"`
 	ModelSettings `yaml:",inline"`
 	Traffic       []TrafficSplit `yaml:"traffic"`
 	// Shadow names a version that sees a copy of every request; its answers

@@ -81,9 +81,9 @@ func (m *Metrics) ObserveRequest(model, version, protocol, code string, d time.D
 
 // batchObserver feeds one model version's batcher events into the metrics.
 type batchObserver struct {
-	queueRows                  prometheus.Gauge
+	queueRows                   prometheus.Gauge
 	batchRows, queue, inference prometheus.Observer
-	errors                     prometheus.Counter
+	errors                      prometheus.Counter
 }
 
 func (m *Metrics) observer(model, version string) *batchObserver {

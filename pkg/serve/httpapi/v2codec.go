@@ -331,4 +331,3 @@ func specNames(specs []flavors.Spec) string {
 	}
 	return b.String()
 }
-
