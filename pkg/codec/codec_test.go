@@ -2,8 +2,12 @@ package codec
 
 import (
 	"bytes"
+	"encoding/json"
+	"math"
+	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -154,13 +158,27 @@ func FuzzDecodeJSON(f *testing.F) {
 	f.Add([]byte(`{"inputs": [{"name":"sepal_length","datatype":"FP64","shape":[1],"data":[5.1]}]}`))
 	f.Add([]byte(`{"instances": [[1,null,"a",2]]}`))
 	f.Add([]byte(`{"inputs": {"sepal_length":[1],"kind":["a"],"count":[1]}}`))
+	f.Add([]byte(`{"dataframe_split": {"columns": ["a","b"], "data": [[1, 2.5], [3, 4]]}}`))
+	f.Add([]byte(`{"instances": [[1, 2], [3, 4]]}`))
 	tensorIn := []flavors.Spec{{Name: "x", DType: flavors.FP32, Shape: []int64{-1, 2, -1}}}
+	numeric := []flavors.Spec{{Name: "a", DType: flavors.FP64, Shape: []int64{-1}}, {Name: "b", DType: flavors.Int32, Shape: []int64{-1}}}
+	matrix := []flavors.Spec{{Name: "x", DType: flavors.FP32, Shape: []int64{-1, 2}}}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, inputs := range [][]flavors.Spec{irisInputs, tensorIn} {
+		for _, inputs := range [][]flavors.Spec{irisInputs, tensorIn, numeric, matrix} {
 			b, err := DecodeJSON(data, inputs)
 			if err == nil {
 				if verr := b.Validate(); verr != nil {
 					t.Fatalf("decoded an invalid batch: %v", verr)
+				}
+			}
+			// The typed fast path must agree with the generic decoder.
+			if fast, ok := decodeNumeric(data, inputs); ok {
+				slow, err := decodeGeneric(data, inputs)
+				if err != nil {
+					t.Fatalf("fast path accepted what the generic decoder refuses (%v): %s", err, data)
+				}
+				if !reflect.DeepEqual(fast, slow) {
+					t.Fatalf("fast path %v != generic %v for %s", fast, slow, data)
 				}
 			}
 		}
@@ -176,6 +194,54 @@ func FuzzDecodeCSV(f *testing.F) {
 			if verr := b.Validate(); verr != nil {
 				t.Fatalf("decoded an invalid batch: %v", verr)
 			}
+		}
+	})
+}
+
+// The hand-appended JSON must parse back, with encoding/json, to the
+// values written: float64 exactly, float32 as float32, strings byte for byte.
+func FuzzEncodeJSONRoundTrip(f *testing.F) {
+	f.Add(1.5, float32(0.1), "setosa", int64(-3))
+	f.Add(1e-7, float32(3e38), "quote\" back\\slash \u2028 <tag>", int64(1<<62))
+	f.Add(-0.0, float32(1e-8), "\x00\x1f\xff", int64(0))
+	f.Fuzz(func(t *testing.T, f64 float64, f32 float32, s string, i int64) {
+		out := flavors.Batch{Tensors: []flavors.Tensor{
+			{Name: "a", DType: flavors.FP64, Shape: []int64{1}, Data: []float64{f64}},
+			{Name: "b", DType: flavors.FP32, Shape: []int64{1, 2}, Data: []float32{f32, -f32}},
+			{Name: "s", DType: flavors.Bytes, Shape: []int64{1}, Data: []string{s}},
+			{Name: "i", DType: flavors.Int64, Shape: []int64{1}, Data: []int64{i}},
+		}}
+		var buf bytes.Buffer
+		if err := EncodeJSON(&buf, out); err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			Predictions []struct {
+				A *float64   `json:"a"`
+				B []*float32 `json:"b"`
+				S string     `json:"s"`
+				I int64      `json:"i"`
+			} `json:"predictions"`
+		}
+		if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+			t.Fatalf("invalid JSON %q: %v", buf.String(), err)
+		}
+		p := got.Predictions[0]
+		if math.IsNaN(f64) || math.IsInf(f64, 0) {
+			if p.A != nil {
+				t.Fatalf("non-finite %v written as %v", f64, *p.A)
+			}
+		} else if p.A == nil || *p.A != f64 {
+			t.Fatalf("float64 %v came back as %v (%s)", f64, p.A, buf.String())
+		}
+		if !math.IsNaN(float64(f32)) && !math.IsInf(float64(f32), 0) && (p.B[0] == nil || *p.B[0] != f32) {
+			t.Fatalf("float32 %v came back as %v (%s)", f32, p.B[0], buf.String())
+		}
+		if utf8.ValidString(s) && p.S != s {
+			t.Fatalf("string %q came back as %q", s, p.S)
+		}
+		if p.I != i {
+			t.Fatalf("int %d came back as %d", i, p.I)
 		}
 	})
 }

@@ -154,6 +154,15 @@ func decodeCSVTensor(cr *csv.Reader, header []string, sp flavors.Spec) (flavors.
 // Inference Protocol request ({"inputs": [{"name", "datatype", "shape",
 // "data"}]}).
 func DecodeJSON(raw []byte, inputs []flavors.Spec) (flavors.Batch, error) {
+	if b, ok := decodeNumeric(raw, inputs); ok {
+		return b, nil
+	}
+	return decodeGeneric(raw, inputs)
+}
+
+// decodeGeneric decodes any accepted shape through a tree of values, and
+// words every error.
+func decodeGeneric(raw []byte, inputs []flavors.Spec) (flavors.Batch, error) {
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.UseNumber()
 	var top any

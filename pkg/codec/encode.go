@@ -3,7 +3,6 @@ package codec
 import (
 	"bufio"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -13,57 +12,43 @@ import (
 
 // EncodeJSON writes outputs as an MLflow scoring response:
 // {"predictions": [...]}. A single output is a list of its rows; several
-// outputs are a list of records keyed by output name.
+// outputs are a list of records keyed by output name, in output order.
 func EncodeJSON(w io.Writer, out flavors.Batch) error {
-	rows := Rows(out)
-	var preds any = rows
-	if len(out.Tensors) == 1 {
-		single := make([]any, len(rows))
-		for i, r := range rows {
-			single[i] = r[out.Tensors[0].Name]
+	bp := bufPool.Get().(*[]byte)
+	b := append((*bp)[:0], `{"predictions":[`...)
+	n := out.Rows()
+	single := len(out.Tensors) == 1
+	for r := 0; r < n; r++ {
+		if r > 0 {
+			b = append(b, ',')
 		}
-		preds = single
+		if single {
+			t := &out.Tensors[0]
+			w := t.RowWidth()
+			b = appendValues(b, t, r*w, (r+1)*w, w == 1 && len(t.Shape) <= 1)
+		} else {
+			b = appendRow(b, out, r)
+		}
 	}
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
-	if err := enc.Encode(map[string]any{"predictions": preds}); err != nil {
-		return err
-	}
-	return bw.Flush()
+	b = append(b, "]}\n"...)
+	_, err := w.Write(b)
+	*bp = b
+	bufPool.Put(bp)
+	return err
 }
 
 // EncodeJSONLines writes one record per row.
 func EncodeJSONLines(w io.Writer, out flavors.Batch) error {
 	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
-	for _, r := range Rows(out) {
-		if err := enc.Encode(r); err != nil {
+	var b []byte
+	for r := 0; r < out.Rows(); r++ {
+		b = appendRow(b[:0], out, r)
+		b = append(b, '\n')
+		if _, err := bw.Write(b); err != nil {
 			return err
 		}
 	}
 	return bw.Flush()
-}
-
-// Rows turns a batch into one record per row; a tensor row wider than one
-// element becomes a list.
-func Rows(out flavors.Batch) []map[string]any {
-	n := out.Rows()
-	rows := make([]map[string]any, n)
-	for i := range rows {
-		rows[i] = make(map[string]any, len(out.Tensors))
-	}
-	for _, t := range out.Tensors {
-		j := EncodeTensor(t)
-		w := t.RowWidth()
-		for i := 0; i < n; i++ {
-			if w == 1 && len(t.Shape) <= 1 {
-				rows[i][t.Name] = j.Data[i]
-				continue
-			}
-			rows[i][t.Name] = j.Data[i*w : (i+1)*w]
-		}
-	}
-	return rows
 }
 
 // EncodeCSV writes one CSV row per batch row. A [N,K] output becomes K
