@@ -17,15 +17,18 @@ type Batcher struct {
 	cfg       Config
 	obs       Observer
 	instances []flavors.Model
+	slots     []slot // one per instance: who is using it
 
 	mu         sync.Mutex
 	queue      fifo
 	queuedCost int // sum of queued pieces' cost, bounded by MaxQueueRows
 	closed     bool
+	inlined    int // requests run on the caller's goroutine; read by tests
 
 	kick    chan struct{} // wakes one idle worker; buffered so no wake-up is lost
 	closing chan struct{} // closed by Close: workers stop waiting for more rows
 	workers sync.WaitGroup
+	inline  sync.WaitGroup // runs on callers' goroutines, which Close waits for too
 
 	closeOnce sync.Once
 	drained   chan struct{} // closed once the workers are gone and the instances closed
@@ -48,6 +51,10 @@ func New(instances []flavors.Model, cfg Config, obs Observer) *Batcher {
 			b.instances = append(b.instances, m)
 		}
 	}
+	b.slots = make([]slot, len(b.instances))
+	for i := range b.slots {
+		b.slots[i].released = make(chan struct{}, 1)
+	}
 	b.workers.Add(len(b.instances))
 	for i, m := range b.instances {
 		go b.work(i, m)
@@ -59,12 +66,23 @@ func New(instances []flavors.Model, cfg Config, obs Observer) *Batcher {
 // MaxBatchRows rows) and returns exactly in's rows of the model's output.
 // It returns ErrQueueFull at once when the queue cannot take in's rows,
 // ErrClosed after Close, and ctx.Err() as soon as ctx is done.
+//
+// With MaxQueueDelay 0, an empty queue and an idle instance, in runs on the
+// caller's goroutine instead (see runInline); ctx is then only looked at
+// before and after the model runs.
 func (b *Batcher) Predict(ctx context.Context, in flavors.Batch) (flavors.Batch, error) {
 	if err := ctx.Err(); err != nil {
 		return flavors.Batch{}, err
 	}
 	if err := in.Validate(); err != nil {
 		return flavors.Batch{}, fmt.Errorf("%w: %w", flavors.ErrInvalidInput, err)
+	}
+	if id, ok := b.claimIdle(in.Rows()); ok {
+		out, err := b.runInline(id, in)
+		if cerr := ctx.Err(); cerr != nil {
+			return flavors.Batch{}, cerr // as a caller that gave up mid-batch
+		}
+		return out, err
 	}
 	req := newRequest(ctx, in, b.cfg.MaxBatchRows, time.Now())
 	if err := b.enqueue(req); err != nil {
@@ -140,7 +158,8 @@ func (b *Batcher) wake() {
 }
 
 // Close stops taking requests (Predict returns ErrClosed), lets the workers
-// finish everything queued or running, then closes the instances. When ctx
+// finish everything queued or running (inline runs included), then closes
+// the instances. When ctx
 // ends first it returns ctx's error; the drain goes on in the background and
 // a later Close waits for it again.
 func (b *Batcher) Close(ctx context.Context) error {
@@ -151,6 +170,7 @@ func (b *Batcher) Close(ctx context.Context) error {
 		close(b.closing)
 		go func() {
 			b.workers.Wait()
+			b.inline.Wait() // no new ones: claimIdle refuses once closed is set
 			b.closeErr = closeInstances(b.instances)
 			close(b.drained)
 		}()

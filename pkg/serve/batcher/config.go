@@ -51,7 +51,8 @@ func (c Config) WithDefaults() Config {
 // Observer receives the batcher's events, for metrics. Its methods may be
 // called concurrently and must return quickly and never call back into the
 // Batcher: Queued(+rows) is called while a request is being enqueued, the
-// others by the workers between batches.
+// others by the workers between batches, or by Predict around a request it
+// runs on the caller's goroutine (no Queued then: it never waits).
 type Observer interface {
 	// Queued reports a change in the rows waiting: +rows on enqueue, -rows
 	// when they are dispatched or leave the queue because their caller gave up.

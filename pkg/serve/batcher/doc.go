@@ -22,4 +22,14 @@
 // batches at once (models that implement flavors.Serial are safe as long as
 // every instance is a distinct model). Each model gets its own Batcher, so a
 // slow model cannot starve another.
+//
+// Fast path: with MaxQueueDelay 0, a request that fits in one batch and
+// arrives to an empty queue and an idle instance has nothing to be batched
+// with, so Predict claims that instance and runs the model on the caller's
+// goroutine, skipping two goroutine hand-offs that cost more than a small
+// model's run. The instance's worker leaves a claimed instance alone, and
+// Close waits for such runs as for the workers'. The observer sees the same
+// one-request batch (Dispatched with a zero wait, then Ran), but no Queued.
+// A caller whose context ends during its own inline run cannot return
+// before the model does; it then gets ctx.Err(), as on the queued path.
 package batcher

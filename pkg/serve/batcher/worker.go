@@ -19,9 +19,32 @@ func (b *Batcher) work(id int, m flavors.Model) {
 	)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	slot := &b.slots[id]
 	for {
 		b.mu.Lock()
+		if slot.state == slotWorker {
+			slot.state = slotIdle // its last batch is answered
+		}
+		if slot.state == slotClaimed {
+			// A caller runs on the instance (runInline): wait for it to
+			// give the instance back, passing on a wake-up meant for
+			// another worker that could take the queued rows meanwhile.
+			more := b.queue.head != nil
+			exit := b.closed && !more
+			b.mu.Unlock()
+			if exit {
+				return
+			}
+			if more {
+				b.wake()
+			}
+			<-slot.released
+			continue
+		}
 		batch, wait, dropped := b.take(time.Now(), buf[:0])
+		if batch != nil {
+			slot.state = slotWorker
+		}
 		more := b.queue.head != nil
 		exit := batch == nil && b.closed && !more
 		b.mu.Unlock()
@@ -124,13 +147,9 @@ func (b *Batcher) run(id int, m flavors.Model, batch []*piece, inputs []flavors.
 		in, err = flavors.ConcatRows(inputs)
 	}
 	var out flavors.Batch
-	start := time.Now()
+	var elapsed time.Duration
 	if err == nil {
-		out, err = predict(id, m, in)
-	}
-	elapsed := time.Since(start)
-	if err == nil && batch[0].stackable {
-		err = checkRows(out, rows)
+		out, elapsed, err = execute(id, m, in, rows, batch[0].stackable)
 	}
 	if b.obs != nil {
 		b.obs.Ran(rows, elapsed, err)
@@ -151,6 +170,19 @@ func (b *Batcher) run(id int, m flavors.Model, batch []*piece, inputs []flavors.
 		lo += p.rows
 	}
 	return inputs, waits
+}
+
+// execute runs a batch of rows rows on instance id and checks that a
+// stackable batch's output has one row per input row. Workers and inline
+// runs both go through it, so both fail the same way.
+func execute(id int, m flavors.Model, in flavors.Batch, rows int, stackable bool) (flavors.Batch, time.Duration, error) {
+	start := time.Now()
+	out, err := predict(id, m, in)
+	elapsed := time.Since(start)
+	if err == nil && stackable {
+		err = checkRows(out, rows)
+	}
+	return out, elapsed, err
 }
 
 // predict runs the model, turning a panic into an error so that the worker,
