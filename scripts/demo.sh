@@ -30,7 +30,7 @@ echo
 echo "== serve: MLflow scoring protocol and Open Inference Protocol on 127.0.0.1:8080 (gRPC :8081)"
 $mlctl serve "$work/iris.mlb" --port 127.0.0.1:8080 --grpc-port 127.0.0.1:8081 --prediction-log "$work/predictions" &
 server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 100); do curl -fs http://127.0.0.1:8080/ping >/dev/null && break; sleep 0.1; done
 echo "-- POST /invocations (CSV)"
 curl -fsS -H 'Content-Type: text/csv' --data-binary @$model/input.csv http://127.0.0.1:8080/invocations | head -c 300; echo
