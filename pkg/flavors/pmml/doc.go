@@ -11,7 +11,15 @@
 // returnInvalid/asIs/asMissing/asValue, outliers); TransformationDictionary
 // and LocalTransformations (FieldRef, Constant, Apply with the common
 // built-in functions, NormContinuous, NormDiscrete, MapValues with an
-// InlineTable, Discretize); RegressionModel; TreeModel (every predicate and
+// InlineTable, Discretize); RegressionModel; GeneralRegressionModel
+// (regression, generalLinear, generalizedLinear with every link function,
+// multinomialLogistic, ordinalMultinomial; factors, covariates, offset,
+// trials; not CoxRegression, contrast matrices or per-category PPCells);
+// NeuralNetwork (every activation function incl. radialBasis, softmax and
+// simplemax, NeuralOutputs through NormDiscrete, FieldRef or an inverted
+// NormContinuous); NaiveBayesModel (PairCounts and GaussianDistribution
+// inputs, threshold for zero probabilities, missing or unseen values
+// skipped); TreeModel (every predicate and
 // missing-value strategy); MiningModel with Segmentation (sum, average,
 // weightedAverage, median, max, majorityVote, weightedMajorityVote,
 // modelChain, selectFirst); Targets; Output (predictedValue,

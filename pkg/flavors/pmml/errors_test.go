@@ -22,7 +22,7 @@ func TestParseRefuses(t *testing.T) {
 	}{
 		{"malformed XML", `<PMML version="4.4"><DataDictionary>`, flavors.ErrInvalidInput, "malformed XML"},
 		{"not PMML", `<html/>`, flavors.ErrInvalidInput, "<html>"},
-		{"unsupported model", pmmlDoc(dictXYS + "\n<NeuralNetwork functionName=\"regression\"/>"), flavors.ErrUnsupported, "NeuralNetwork is not supported (line 8)"},
+		{"unsupported model", pmmlDoc(dictXYS + "\n<Scorecard functionName=\"regression\"/>"), flavors.ErrUnsupported, "Scorecard is not supported (line 8)"},
 		{"unknown element", pmmlDoc(dictXYS + `<Gizmo/>`), flavors.ErrUnsupported, "<Gizmo> is not supported"},
 		{"unknown child", strings.Replace(tree(""), "<Node score", "<Gizmo/><Node score", 1), flavors.ErrUnsupported, "<Gizmo> inside <TreeModel>"},
 		{"unknown attribute", tree(` frobnicate="yes"`), flavors.ErrUnsupported, "attribute frobnicate"},

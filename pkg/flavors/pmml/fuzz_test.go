@@ -17,6 +17,9 @@ func FuzzParse(f *testing.F) {
 	f.Add(strategyTree(`missingValueStrategy="weightedConfidence"`))
 	f.Add(exprDoc(`<Apply function="if"><FieldRef field="x"/><Constant>1</Constant></Apply>`))
 	f.Add(schemaDoc(`outliers="asExtremeValues" lowValue="2" highValue="8"`))
+	f.Add(nnRegression("radialBasis", `altitude="1.5"`))
+	f.Add(pmmlDoc(dictXYS + `<GeneralRegressionModel functionName="regression" modelType="regression">` + schemaXYS + grmParams +
+		`<ParamMatrix><PCell parameterName="p0" beta="1"/><PCell parameterName="p3" beta="2"/></ParamMatrix></GeneralRegressionModel>`))
 	f.Add(pmmlDoc(dictXYS + `<MiningModel functionName="classification">` + schemaXYSC + segments("majorityVote", classTree("0.1", "0.9")) + `</MiningModel>`))
 	if files, _ := filepath.Glob("testdata/*.pmml"); len(files) > 0 {
 		for _, p := range files {

@@ -79,7 +79,7 @@ var modelKids = []string{"MiningSchema", "Output", "ModelStats", "ModelExplanati
 
 func (c *compiler) compileModel(e *elem, parent *scope, top bool) (*modelNode, error) {
 	switch e.name {
-	case "TreeModel", "RegressionModel", "MiningModel":
+	case "TreeModel", "RegressionModel", "MiningModel", "GeneralRegressionModel", "NeuralNetwork", "NaiveBayesModel":
 	default:
 		if modelKinds[e.name] {
 			return nil, e.unsupported("%s is not supported", e.name)
@@ -128,6 +128,12 @@ func (c *compiler) compileModel(e *elem, parent *scope, top bool) (*modelNode, e
 		err = c.compileRegression(e, m)
 	case "MiningModel":
 		err = c.compileMining(e, m)
+	case "GeneralRegressionModel":
+		err = c.compileGeneralRegression(e, m)
+	case "NeuralNetwork":
+		err = c.compileNeuralNetwork(e, m)
+	case "NaiveBayesModel":
+		err = c.compileNaiveBayes(e, m)
 	}
 	if err != nil {
 		return nil, err
