@@ -19,11 +19,23 @@
 // simplemax, NeuralOutputs through NormDiscrete, FieldRef or an inverted
 // NormContinuous); NaiveBayesModel (PairCounts and GaussianDistribution
 // inputs, threshold for zero probabilities, missing or unseen values
-// skipped); TreeModel (every predicate and
+// skipped); SupportVectorMachineModel (linear, polynomial, radial basis and
+// sigmoid kernels; svmRepresentation SupportVectors or Coefficients;
+// VectorFields of FieldRef and CategoricalPredictor; vectors as
+// REAL-SparseArray or Array; regression, binary, OneAgainstOne by majority
+// vote with probabilities the vote shares and ties to the first class,
+// OneAgainstAll with probability 1 for the winner; threshold, maxWins;
+// not alternateBinaryTargetCategory); ClusteringModel (centerBased, at the
+// top level; distance measures euclidean, squaredEuclidean, cityBlock,
+// chebychev, minkowski; compareFunction absDiff, gaussSim, delta, equal;
+// fieldWeight, isCenterField; a missing field is left out and the rest
+// scaled up; not MissingValueWeights, CenterFields, similarity measures or
+// distributionBased); TreeModel (every predicate and
 // missing-value strategy); MiningModel with Segmentation (sum, average,
 // weightedAverage, median, max, majorityVote, weightedMajorityVote,
 // modelChain, selectFirst); Targets; Output (predictedValue,
-// predictedDisplayValue, probability, transformedValue, entityId);
+// predictedDisplayValue, probability, transformedValue, entityId, and for a
+// clustering model clusterId, clusterAffinity, affinity);
 // mathContext="float".
 //
 // Anything else is refused when the document is parsed, with an error that
@@ -40,6 +52,11 @@
 // Outputs follow package flavors: a classifier returns "label" and
 // "probabilities" (columns in Classes() order: the target's Values, then
 // classes in order of first appearance); a regression returns "prediction";
-// every OutputField follows under its own name. A row without a prediction is
+// every OutputField follows under its own name. A clustering model has no
+// target and keeps native names: its outputs are its OutputFields
+// (predictedValue is the nearest cluster's id, or its 1-based position when
+// the Cluster has no id; predictedDisplayValue its name; clusterAffinity the
+// distance to a cluster), or, when it declares none, one BYTES column
+// "cluster" with the nearest cluster's id. A row without a prediction is
 // a null. Classes returns nil for a regression.
 package pmml

@@ -131,8 +131,11 @@ func (c *compiler) compileMining(e *elem, m *modelNode) error {
 }
 
 func fnName(f function) string {
-	if f == fnClassification {
+	switch f {
+	case fnClassification:
 		return "classification"
+	case fnClustering:
+		return "clustering"
 	}
 	return "regression"
 }

@@ -30,6 +30,9 @@ const (
 	outLabel         = "label"
 	outProbabilities = "probabilities"
 	outPrediction    = "prediction"
+	// outCluster is a clustering model's predicted cluster id, returned only
+	// when the document declares no Output fields.
+	outCluster = "cluster"
 )
 
 // Parse reads and compiles a PMML document. Errors wrap
@@ -100,12 +103,17 @@ func newModel(prog *program, top *modelNode) (*Model, error) {
 		m.sig.Inputs = append(m.sig.Inputs, sp)
 	}
 	reserved := map[string]bool{}
-	if top.fn == fnClassification {
+	switch {
+	case top.fn == fnClustering && len(top.outputs) > 0:
+		// A clustering model has no target: its outputs are its Output fields.
+	case top.fn == fnClustering:
+		m.sig.Outputs = append(m.sig.Outputs, flavors.Spec{Name: outCluster, DType: flavors.Bytes, Shape: []int64{-1}, Nullable: true})
+	case top.fn == fnClassification:
 		m.sig.Outputs = append(m.sig.Outputs,
 			flavors.Spec{Name: outLabel, DType: flavors.Bytes, Shape: []int64{-1}, Nullable: true},
 			flavors.Spec{Name: outProbabilities, DType: flavors.FP64, Shape: []int64{-1, int64(len(top.classes))}, Nullable: true})
 		reserved[outLabel], reserved[outProbabilities] = true, true
-	} else {
+	default:
 		m.sig.Outputs = append(m.sig.Outputs, flavors.Spec{Name: outPrediction, DType: flavors.FP64, Shape: []int64{-1}, Nullable: true})
 		reserved[outPrediction] = true
 	}
@@ -250,11 +258,16 @@ type outputColumn struct {
 
 func newOutputs(m *Model, rows int) *outputs {
 	o := &outputs{m: m, rows: rows, null: make([]bool, rows)}
-	if m.root.fn == fnClassification {
+	switch {
+	case m.root.fn == fnClustering:
+		if len(m.outputs) == 0 {
+			o.labels = make([]string, rows)
+		}
+	case m.root.fn == fnClassification:
 		o.labels = make([]string, rows)
 		o.probs = make([]float64, rows*len(m.root.classes))
 		o.probsNull = make([]bool, len(o.probs))
-	} else {
+	default:
 		o.preds = make([]float64, rows)
 	}
 	o.fields = make([]outputColumn, len(m.outputs))
@@ -271,7 +284,12 @@ func newOutputs(m *Model, rows int) *outputs {
 
 func (o *outputs) put(r int, rc *rowCtx, res *result) {
 	root := o.m.root
-	if root.fn == fnClassification {
+	if root.fn == fnClustering {
+		if o.labels != nil {
+			o.labels[r] = res.label
+			o.null[r] = !res.ok
+		}
+	} else if root.fn == fnClassification {
 		c := len(root.classes)
 		row := o.probs[r*c : (r+1)*c]
 		if res.ok {
@@ -325,7 +343,11 @@ func nullMask(null []bool) []bool {
 func (o *outputs) batch() flavors.Batch {
 	n := int64(o.rows)
 	var b flavors.Batch
-	if o.labels != nil {
+	if o.m.root.fn == fnClustering {
+		if o.labels != nil {
+			b.Tensors = append(b.Tensors, flavors.Tensor{Name: outCluster, DType: flavors.Bytes, Shape: []int64{n}, Data: o.labels, Null: nullMask(o.null)})
+		}
+	} else if o.labels != nil {
 		c := int64(len(o.m.root.classes))
 		b.Tensors = append(b.Tensors,
 			flavors.Tensor{Name: outLabel, DType: flavors.Bytes, Shape: []int64{n}, Data: o.labels, Null: nullMask(o.null)},

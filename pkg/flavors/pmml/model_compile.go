@@ -15,6 +15,7 @@ type function uint8
 const (
 	fnRegression function = iota
 	fnClassification
+	fnClustering
 )
 
 // result is what one model predicts for one row. probs is aligned with the
@@ -47,6 +48,8 @@ type modelNode struct {
 	f32        bool
 	scope      *scope
 	line       int
+	// clusterNames maps a cluster's id (its class) to its name.
+	clusterNames map[string]string
 }
 
 // classOf returns a class's column, adding the class when new.
@@ -79,7 +82,7 @@ var modelKids = []string{"MiningSchema", "Output", "ModelStats", "ModelExplanati
 
 func (c *compiler) compileModel(e *elem, parent *scope, top bool) (*modelNode, error) {
 	switch e.name {
-	case "TreeModel", "RegressionModel", "MiningModel", "GeneralRegressionModel", "NeuralNetwork", "NaiveBayesModel":
+	case "TreeModel", "RegressionModel", "MiningModel", "GeneralRegressionModel", "NeuralNetwork", "NaiveBayesModel", "SupportVectorMachineModel", "ClusteringModel":
 	default:
 		if modelKinds[e.name] {
 			return nil, e.unsupported("%s is not supported", e.name)
@@ -89,17 +92,26 @@ func (c *compiler) compileModel(e *elem, parent *scope, top bool) (*modelNode, e
 	if e.attrOr("isScorable", "true") == "false" {
 		return nil, e.unsupported("%s is marked isScorable=\"false\"", e.name)
 	}
-	fnName, err := e.oneOf("functionName", "", "classification", "regression")
+	fnName, err := e.oneOf("functionName", "", "classification", "regression", "clustering")
 	if err != nil {
 		return nil, err
+	}
+	if (fnName == "clustering") != (e.name == "ClusteringModel") {
+		return nil, e.unsupported("functionName=%q of %s is not supported", fnName, e.name)
+	}
+	if e.name == "ClusteringModel" && !top {
+		return nil, e.unsupported("a ClusteringModel inside a MiningModel is not supported")
 	}
 	mc, err := e.oneOf("mathContext", "double", "double", "float")
 	if err != nil {
 		return nil, err
 	}
 	m := &modelNode{kind: e.name, classIndex: map[string]int{}, f32: mc == "float", scope: newScope(parent), line: e.line}
-	if fnName == "classification" {
+	switch fnName {
+	case "classification":
 		m.fn = fnClassification
+	case "clustering":
+		m.fn = fnClustering
 	}
 	ms := e.kid("MiningSchema")
 	if ms == nil {
@@ -134,6 +146,10 @@ func (c *compiler) compileModel(e *elem, parent *scope, top bool) (*modelNode, e
 		err = c.compileNeuralNetwork(e, m)
 	case "NaiveBayesModel":
 		err = c.compileNaiveBayes(e, m)
+	case "SupportVectorMachineModel":
+		err = c.compileSVM(e, m)
+	case "ClusteringModel":
+		err = c.compileClustering(e, m)
 	}
 	if err != nil {
 		return nil, err

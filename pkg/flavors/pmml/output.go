@@ -32,7 +32,8 @@ func (c *compiler) compileOutput(e *elem, m *modelNode) error {
 		if err != nil {
 			return err
 		}
-		feature, err := k.oneOf("feature", "predictedValue", "predictedValue", "predictedDisplayValue", "probability", "transformedValue", "entityId")
+		feature, err := k.oneOf("feature", "predictedValue", "predictedValue", "predictedDisplayValue", "probability", "transformedValue", "entityId",
+			"clusterId", "clusterAffinity", "affinity")
 		if err != nil {
 			return err
 		}
@@ -59,17 +60,31 @@ func (c *compiler) compileOutput(e *elem, m *modelNode) error {
 			return err
 		}
 		switch feature {
+		case "clusterId", "clusterAffinity", "affinity":
+			if m.fn != fnClustering {
+				return k.unsupported("feature=%q of output field %q is supported for ClusteringModel only", feature, name)
+			}
+			o.class = k.attrOr("value", "")
+			if o.class != "" && feature != "clusterAffinity" {
+				return k.unsupported("value=%q of output field %q (%s) is not supported", o.class, name, feature)
+			}
+			if _, ok := m.classIndex[o.class]; o.class != "" && !ok {
+				return k.invalid("output field %q asks for cluster %q, which the model does not have", name, o.class)
+			}
+			if o.dt == dtUnknown {
+				o.dt = dtDouble
+			}
 		case "probability":
 			if m.fn != fnClassification {
-				return k.invalid("output field %q asks for a probability of a regression model", name)
+				return k.invalid("output field %q asks for a probability of a %s model", name, fnName(m.fn))
 			}
 			o.class = k.attrOr("value", "")
 			if o.dt == dtUnknown {
 				o.dt = dtDouble
 			}
 		case "entityId":
-			if m.kind != "TreeModel" {
-				return k.unsupported("feature=\"entityId\" of output field %q is supported for TreeModel only", name)
+			if m.kind != "TreeModel" && m.kind != "ClusteringModel" {
+				return k.unsupported("feature=\"entityId\" of output field %q is supported for TreeModel and ClusteringModel only", name)
 			}
 			o.dt = dtString
 		case "predictedDisplayValue":
@@ -77,10 +92,13 @@ func (c *compiler) compileOutput(e *elem, m *modelNode) error {
 			if m.target != nil {
 				o.display = m.target.display
 			}
+			if m.fn == fnClustering {
+				o.display = m.clusterNames
+			}
 		case "predictedValue":
 			if o.dt == dtUnknown {
 				o.dt = dtDouble
-				if m.fn == fnClassification {
+				if m.fn != fnRegression {
 					o.dt = dtString
 				}
 			}
@@ -115,14 +133,14 @@ func (o *outputField) compute(ctx *rowCtx, m *modelNode, res *result) value {
 	var v value
 	switch o.feature {
 	case "predictedValue":
-		if m.fn == fnClassification {
+		if m.fn != fnRegression {
 			v = str(res.label)
 		} else {
 			v = num(res.val)
 		}
 	case "predictedDisplayValue":
 		s := res.label
-		if m.fn != fnClassification {
+		if m.fn == fnRegression {
 			s = formatNumber(res.val)
 		}
 		if d, ok := o.display[s]; ok {
@@ -137,6 +155,19 @@ func (o *outputField) compute(ctx *rowCtx, m *modelNode, res *result) value {
 		i, ok := m.classIndex[label]
 		if !ok || i >= len(res.probs) {
 			return num(0)
+		}
+		return num(res.probs[i])
+	case "clusterId":
+		return num(res.val)
+	case "affinity", "clusterAffinity":
+		var i int
+		if o.class == "" {
+			i = m.classIndex[res.label]
+		} else {
+			i = m.classIndex[o.class]
+		}
+		if i < 0 || i >= len(res.probs) {
+			return missing
 		}
 		return num(res.probs[i])
 	case "entityId":
