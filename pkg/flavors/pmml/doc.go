@@ -14,7 +14,10 @@
 // InlineTable, Discretize); RegressionModel; GeneralRegressionModel
 // (regression, generalLinear, generalizedLinear with every link function,
 // multinomialLogistic, ordinalMultinomial; factors, covariates, offset,
-// trials; not CoxRegression, contrast matrices or per-category PPCells);
+// trials; CoxRegression with a baseline cumulative hazard table, optionally
+// stratified, predicting the cumulative hazard H0(t)·exp(Σβ(x − referencePoint))
+// at endTimeVariable: 0 before the first BaselineCell, missing past maxTime
+// or for an unknown stratum; not contrast matrices or per-category PPCells);
 // NeuralNetwork (every activation function incl. radialBasis, softmax and
 // simplemax, NeuralOutputs through NormDiscrete, FieldRef or an inverted
 // NormContinuous); NaiveBayesModel (PairCounts and GaussianDistribution
@@ -30,7 +33,13 @@
 // chebychev, minkowski; compareFunction absDiff, gaussSim, delta, equal;
 // fieldWeight, isCenterField; a missing field is left out and the rest
 // scaled up; not MissingValueWeights, CenterFields, similarity measures or
-// distributionBased); TreeModel (every predicate and
+// distributionBased); AssociationModel (top level, one group field and one
+// item field: the rows of a batch that share the group value form one basket,
+// in order of first appearance; Items, Itemsets, AssociationRules; OutputFields
+// with feature="ruleValue", every ruleFeature, algorithm recommendation,
+// exclusiveRecommendation or ruleAssociation, rank, rankBasis and rankOrder;
+// not items as field=value pairs of several active fields, nor
+// isMultiValued); TreeModel (every predicate and
 // missing-value strategy); MiningModel with Segmentation (sum, average,
 // weightedAverage, median, max, majorityVote, weightedMajorityVote,
 // modelChain, selectFirst); Targets; Output (predictedValue,
@@ -57,6 +66,12 @@
 // (predictedValue is the nearest cluster's id, or its 1-based position when
 // the Cluster has no id; predictedDisplayValue its name; clusterAffinity the
 // distance to a cluster), or, when it declares none, one BYTES column
-// "cluster" with the nearest cluster's id. A row without a prediction is
+// "cluster" with the nearest cluster's id. An AssociationModel returns one
+// row per basket: a BYTES column named after the group field with the
+// basket's group value, then its OutputFields (support, confidence, lift,
+// leverage and affinity as FP64; ruleId, the rule's id or its 1-based
+// position, and antecedent, consequent and rule as text such as "{a,b}" and
+// "{a,b}->{c}", as BYTES); the OutputField's dataType is not applied. A
+// row without a prediction is
 // a null. Classes returns nil for a regression.
 package pmml

@@ -21,6 +21,8 @@ func FuzzParse(f *testing.F) {
 	f.Add(pmmlDoc(dictXYS + `<GeneralRegressionModel functionName="regression" modelType="regression">` + schemaXYS + grmParams +
 		`<ParamMatrix><PCell parameterName="p0" beta="1"/><PCell parameterName="p3" beta="2"/></ParamMatrix></GeneralRegressionModel>`))
 	f.Add(pmmlDoc(dictXYS + `<MiningModel functionName="classification">` + schemaXYSC + segments("majorityVote", classTree("0.1", "0.9")) + `</MiningModel>`))
+	f.Add(coxDoc(`baselineStrataVariable="s"`, true, `<BaseCumHazardTables><BaselineStratum value="red" maxTime="4"><BaselineCell time="1" cumHazard="0.2"/></BaselineStratum></BaseCumHazardTables>`))
+	f.Add(assocDoc(`<Output><OutputField name="out" feature="ruleValue" ruleFeature="rule" algorithm="exclusiveRecommendation" rankBasis="lift"/></Output>`))
 	f.Add(svmRegression(`<RadialBasisKernelType gamma="0.5"/>`, "2 -1 3", "0.5"))
 	f.Add(clusterDoc(`<minkowski p-parameter="3"/>`, `compareFunction="gaussSim" similarityScale="2"`, `fieldWeight="2"`, clusterOutputs))
 	if files, _ := filepath.Glob("testdata/*.pmml"); len(files) > 0 {

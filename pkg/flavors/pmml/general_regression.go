@@ -33,6 +33,7 @@ type generalRegression struct {
 	trialsSlot int32
 	trials     float64
 	hasTrials  bool
+	cox        *coxModel // modelType="CoxRegression"
 	buf        int
 }
 
@@ -50,10 +51,7 @@ func (c *compiler) compileGeneralRegression(e *elem, m *modelNode) error {
 	g := &generalRegression{m: m, reference: -1, offsetSlot: -1, trialsSlot: -1}
 	var err error
 	if g.modelType, err = e.oneOf("modelType", "", "regression", "generalLinear", "multinomialLogistic",
-		"ordinalMultinomial", "generalizedLinear"); err != nil {
-		if e.attrOr("modelType", "") == "CoxRegression" {
-			return e.unsupported("GeneralRegressionModel modelType=\"CoxRegression\" is not supported")
-		}
+		"ordinalMultinomial", "generalizedLinear", "CoxRegression"); err != nil {
 		return err
 	}
 	if g.modelType == "" {
@@ -78,9 +76,11 @@ func (c *compiler) compileGeneralRegression(e *elem, m *modelNode) error {
 	if g.modelType == "ordinalMultinomial" && g.cumulative == "" {
 		return e.invalid("an ordinalMultinomial GeneralRegressionModel needs a cumulativeLink")
 	}
-	for _, k := range []string{"EventValues", "BaseCumHazardTables"} {
-		if x := e.kid(k); x != nil {
-			return x.unsupported("<%s> (Cox regression) is not supported", k)
+	if g.modelType != "CoxRegression" {
+		for _, k := range []string{"EventValues", "BaseCumHazardTables"} {
+			if x := e.kid(k); x != nil {
+				return x.invalid("<%s> belongs to a CoxRegression, not modelType=%q", k, g.modelType)
+			}
 		}
 	}
 	if _, ok := e.attr("offsetVariable"); ok {
@@ -108,7 +108,7 @@ func (c *compiler) compileGeneralRegression(e *elem, m *modelNode) error {
 		if !classify {
 			return e.invalid("modelType=%q needs functionName=\"classification\"", g.modelType)
 		}
-	case "regression", "generalLinear":
+	case "regression", "generalLinear", "CoxRegression":
 		if classify {
 			return e.unsupported("modelType=%q with functionName=\"classification\" is not supported", g.modelType)
 		}
@@ -126,13 +126,19 @@ func (c *compiler) compileGeneralRegression(e *elem, m *modelNode) error {
 		return err
 	}
 	paramIndex := map[string]int{}
+	var refPoints []float64
 	for _, p := range pl.kids {
 		if err := p.check("name", "label", "referencePoint"); err != nil {
 			return err
 		}
-		if rp := p.attrOr("referencePoint", "0"); rp != "0" {
-			return p.unsupported("referencePoint of <Parameter> (Cox regression) is not supported")
+		rp, err := p.float("referencePoint", 0)
+		if err != nil {
+			return err
 		}
+		if rp != 0 && g.modelType != "CoxRegression" {
+			return p.unsupported("referencePoint of <Parameter> outside a CoxRegression is not supported")
+		}
+		refPoints = append(refPoints, rp)
 		name, err := p.need("name")
 		if err != nil {
 			return err
@@ -285,6 +291,11 @@ func (c *compiler) compileGeneralRegression(e *elem, m *modelNode) error {
 			return err
 		}
 	}
+	if g.modelType == "CoxRegression" {
+		if g.cox, err = c.compileCox(e, m, g.cats[0].betas, refPoints); err != nil {
+			return err
+		}
+	}
 	g.buf = c.prog.addBuffer(len(g.params) + len(m.classes))
 	m.impl = g
 	return nil
@@ -408,6 +419,10 @@ func (g *generalRegression) eval(ctx *rowCtx, res *result) {
 			s += b * x[j]
 		}
 		return s + offset
+	}
+	if g.cox != nil {
+		g.cox.eval(ctx, res, eta(&g.cats[0]))
+		return
 	}
 	if g.m.fn == fnRegression {
 		y := eta(&g.cats[0])

@@ -99,7 +99,6 @@ func TestGeneralRegressionClassification(t *testing.T) {
 
 func TestGeneralRegressionRefuses(t *testing.T) {
 	tests := []struct{ name, attrs, body, want string }{
-		{"cox", `modelType="CoxRegression"`, grmParams, "CoxRegression"},
 		{"contrast", `modelType="regression"`, `<ParameterList/><FactorList><Predictor name="s" contrastMatrixType="helmert"/></FactorList>`, "contrastMatrixType"},
 		{"pp target", `modelType="regression"`, `<ParameterList><Parameter name="p0"/></ParameterList><CovariateList><Predictor name="x"/></CovariateList><PPMatrix><PPCell value="1" predictorName="x" parameterName="p0" targetCategory="a"/></PPMatrix>`, "targetCategory of <PPCell>"},
 	}

@@ -136,6 +136,8 @@ func fnName(f function) string {
 		return "classification"
 	case fnClustering:
 		return "clustering"
+	case fnAssociation:
+		return "associationRules"
 	}
 	return "regression"
 }

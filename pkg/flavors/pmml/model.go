@@ -90,6 +90,10 @@ func Parse(r io.Reader) (*Model, error) {
 
 func newModel(prog *program, top *modelNode) (*Model, error) {
 	m := &Model{prog: prog, root: top, outputs: top.outputs}
+	if a, ok := top.impl.(*association); ok {
+		m.sig = a.signature()
+		return m, nil
+	}
 	for _, mf := range top.mining {
 		if mf.usage != "active" {
 			continue
@@ -159,6 +163,9 @@ func (m *Model) Close() error { return nil }
 func (m *Model) Predict(ctx context.Context, in flavors.Batch) (flavors.Batch, error) {
 	if err := in.Validate(); err != nil {
 		return flavors.Batch{}, fmt.Errorf("pmml: %v: %w", err, flavors.ErrInvalidInput)
+	}
+	if a, ok := m.root.impl.(*association); ok {
+		return a.predict(ctx, in)
 	}
 	rows := in.Rows()
 	cols := make([][]value, len(m.inputs))

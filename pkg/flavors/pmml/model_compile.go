@@ -16,6 +16,7 @@ const (
 	fnRegression function = iota
 	fnClassification
 	fnClustering
+	fnAssociation
 )
 
 // result is what one model predicts for one row. probs is aligned with the
@@ -82,7 +83,7 @@ var modelKids = []string{"MiningSchema", "Output", "ModelStats", "ModelExplanati
 
 func (c *compiler) compileModel(e *elem, parent *scope, top bool) (*modelNode, error) {
 	switch e.name {
-	case "TreeModel", "RegressionModel", "MiningModel", "GeneralRegressionModel", "NeuralNetwork", "NaiveBayesModel", "SupportVectorMachineModel", "ClusteringModel":
+	case "TreeModel", "RegressionModel", "MiningModel", "GeneralRegressionModel", "NeuralNetwork", "NaiveBayesModel", "SupportVectorMachineModel", "ClusteringModel", "AssociationModel":
 	default:
 		if modelKinds[e.name] {
 			return nil, e.unsupported("%s is not supported", e.name)
@@ -92,12 +93,15 @@ func (c *compiler) compileModel(e *elem, parent *scope, top bool) (*modelNode, e
 	if e.attrOr("isScorable", "true") == "false" {
 		return nil, e.unsupported("%s is marked isScorable=\"false\"", e.name)
 	}
-	fnName, err := e.oneOf("functionName", "", "classification", "regression", "clustering")
+	fnName, err := e.oneOf("functionName", "", "classification", "regression", "clustering", "associationRules")
 	if err != nil {
 		return nil, err
 	}
-	if (fnName == "clustering") != (e.name == "ClusteringModel") {
+	if (fnName == "clustering") != (e.name == "ClusteringModel") || (fnName == "associationRules") != (e.name == "AssociationModel") {
 		return nil, e.unsupported("functionName=%q of %s is not supported", fnName, e.name)
+	}
+	if e.name == "AssociationModel" && !top {
+		return nil, e.unsupported("an AssociationModel inside a MiningModel is not supported")
 	}
 	if e.name == "ClusteringModel" && !top {
 		return nil, e.unsupported("a ClusteringModel inside a MiningModel is not supported")
@@ -112,6 +116,8 @@ func (c *compiler) compileModel(e *elem, parent *scope, top bool) (*modelNode, e
 		m.fn = fnClassification
 	case "clustering":
 		m.fn = fnClustering
+	case "associationRules":
+		m.fn = fnAssociation
 	}
 	ms := e.kid("MiningSchema")
 	if ms == nil {
@@ -150,9 +156,14 @@ func (c *compiler) compileModel(e *elem, parent *scope, top bool) (*modelNode, e
 		err = c.compileSVM(e, m)
 	case "ClusteringModel":
 		err = c.compileClustering(e, m)
+	case "AssociationModel":
+		err = c.compileAssociation(e, m)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if e.name == "AssociationModel" {
+		return m, nil // its Output fields are rule features, compiled with the rules
 	}
 	if t := e.kid("Targets"); t != nil {
 		if m.targets, err = compileTargets(t, m); err != nil {

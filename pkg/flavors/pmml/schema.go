@@ -47,9 +47,12 @@ func (c *compiler) compileMiningSchema(e *elem, m *modelNode, parent *scope, top
 		if mf.field != nil && mf.field.slot != slot {
 			mf.field = nil // a derived field of the same name shadows it
 		}
-		usage, err := k.oneOf("usageType", "active", "active", "predicted", "target", "supplementary", "frequencyWeight", "analysisWeight")
+		usage, err := k.oneOf("usageType", "active", "active", "predicted", "target", "supplementary", "frequencyWeight", "analysisWeight", "group")
 		if err != nil {
 			return err
+		}
+		if usage == "group" && (m.kind != "AssociationModel" || !top || mf.field == nil) {
+			return k.unsupported("usageType=\"group\" of mining field %q is supported for a top-level AssociationModel's DataField only", name)
 		}
 		mf.usage = usage
 		if op, ok := k.attr("optype"); ok && (mf.field == nil || op != mf.field.optype) {
