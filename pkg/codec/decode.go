@@ -90,7 +90,7 @@ func DecodeCSV(r io.Reader, inputs []flavors.Spec) (flavors.Batch, error) {
 		// A nullable field may have empty cells, but a column that is not
 		// there at all is a mistake far more often than a choice.
 		if pos[i] < 0 {
-			return flavors.Batch{}, fmt.Errorf("%w: CSV has no column %q: expected columns %s; found %s", flavors.ErrInvalidInput, sp.Name, names(inputs), strings.Join(header, ", "))
+			return flavors.Batch{}, fmt.Errorf("%w: CSV has no column %q: expected columns %s; found %s", flavors.ErrInvalidInput, sp.Name, flavors.SpecNames(inputs), strings.Join(header, ", "))
 		}
 	}
 	rows, err := eachCSVRecord(cr, func(row int, rec []string) error {
@@ -273,7 +273,7 @@ func decodeSplit(v any, inputs []flavors.Spec) (flavors.Batch, error) {
 		cols[i] = newColumn(sp, len(data))
 		pos[i] = index(header, sp.Name)
 		if pos[i] < 0 {
-			return flavors.Batch{}, fmt.Errorf("%w: dataframe_split has no column %q: expected columns %s", flavors.ErrInvalidInput, sp.Name, names(inputs))
+			return flavors.Batch{}, fmt.Errorf("%w: dataframe_split has no column %q: expected columns %s", flavors.ErrInvalidInput, sp.Name, flavors.SpecNames(inputs))
 		}
 	}
 	for r, rowV := range data {
@@ -306,7 +306,7 @@ func decodeRecords(rows []any, inputs []flavors.Spec) (flavors.Batch, error) {
 		for i, c := range cols {
 			v, ok := rec[c.spec.Name]
 			if !ok && !c.spec.Nullable {
-				return flavors.Batch{}, fmt.Errorf("%w: row %d: field %q is missing: expected fields %s", flavors.ErrInvalidInput, r, c.spec.Name, names(inputs))
+				return flavors.Batch{}, fmt.Errorf("%w: row %d: field %q is missing: expected fields %s", flavors.ErrInvalidInput, r, c.spec.Name, flavors.SpecNames(inputs))
 			}
 			if err := cols[i].addRow(r, v); err != nil {
 				return flavors.Batch{}, err
@@ -338,7 +338,7 @@ func decodeRows(rows []any, inputs []flavors.Spec) (flavors.Batch, error) {
 	for r, rowV := range rows {
 		row, ok := rowV.([]any)
 		if !ok || len(row) != len(inputs) {
-			return flavors.Batch{}, fmt.Errorf("%w: row %d: expected a list of %d values (%s)", flavors.ErrInvalidInput, r, len(inputs), names(inputs))
+			return flavors.Batch{}, fmt.Errorf("%w: row %d: expected a list of %d values (%s)", flavors.ErrInvalidInput, r, len(inputs), flavors.SpecNames(inputs))
 		}
 		for i, c := range cols {
 			if err := c.addRow(r, row[i]); err != nil {
@@ -370,7 +370,7 @@ func decodeInstances(key string, v any, inputs []flavors.Spec) (flavors.Batch, e
 				if sp.Nullable {
 					continue
 				}
-				return flavors.Batch{}, fmt.Errorf("%w: %s has no tensor %q: expected %s", flavors.ErrInvalidInput, key, sp.Name, names(inputs))
+				return flavors.Batch{}, fmt.Errorf("%w: %s has no tensor %q: expected %s", flavors.ErrInvalidInput, key, sp.Name, flavors.SpecNames(inputs))
 			}
 			l, ok := val.([]any)
 			if !ok {
@@ -396,8 +396,8 @@ func decodeInstances(key string, v any, inputs []flavors.Spec) (flavors.Batch, e
 			}
 		}
 		for k := range x {
-			if _, ok := findInput(inputs, k); !ok {
-				return flavors.Batch{}, fmt.Errorf("%w: %s has unknown tensor %q: expected %s", flavors.ErrInvalidInput, key, k, names(inputs))
+			if _, ok := flavors.FindSpec(inputs, k); !ok {
+				return flavors.Batch{}, fmt.Errorf("%w: %s has unknown tensor %q: expected %s", flavors.ErrInvalidInput, key, k, flavors.SpecNames(inputs))
 			}
 		}
 		return finish(cols, max(rows, 0))
@@ -417,15 +417,6 @@ func finish(cols []*column, rows int) (flavors.Batch, error) {
 	return b, nil
 }
 
-func findInput(inputs []flavors.Spec, name string) (flavors.Spec, bool) {
-	for _, sp := range inputs {
-		if sp.Name == name {
-			return sp, true
-		}
-	}
-	return flavors.Spec{}, false
-}
-
 func index(list []string, s string) int {
 	for i, v := range list {
 		if v == s {
@@ -436,14 +427,6 @@ func index(list []string, s string) int {
 }
 
 func contains(list []string, s string) bool { return index(list, s) >= 0 }
-
-func names(inputs []flavors.Spec) string {
-	out := make([]string, len(inputs))
-	for i, sp := range inputs {
-		out[i] = sp.Name
-	}
-	return strings.Join(out, ", ")
-}
 
 func jsonKind(v any) string {
 	switch v.(type) {
@@ -467,7 +450,7 @@ func jsonKind(v any) string {
 // MLflow protocol does with a DataFrame's columns.
 func castToInputs(b flavors.Batch, inputs []flavors.Spec) (flavors.Batch, error) {
 	for i, t := range b.Tensors {
-		if sp, ok := findInput(inputs, t.Name); ok && sp.DType != t.DType {
+		if sp, ok := flavors.FindSpec(inputs, t.Name); ok && sp.DType != t.DType {
 			c, err := flavors.Cast(t, sp.DType)
 			if err != nil {
 				return flavors.Batch{}, err

@@ -87,7 +87,7 @@ func DecodeTensors(l []any, inputs []flavors.Spec) (flavors.Batch, error) {
 		if err := t.Validate(); err != nil {
 			return flavors.Batch{}, fmt.Errorf("%w: inputs[%d]: %v", flavors.ErrInvalidInput, i, err)
 		}
-		if want, ok := findInput(inputs, name); ok {
+		if want, ok := flavors.FindSpec(inputs, name); ok {
 			if !want.Nullable && t.HasNulls() {
 				return flavors.Batch{}, fmt.Errorf("%w: input %q holds a null, and the field is not nullable", flavors.ErrInvalidInput, name)
 			}

@@ -155,7 +155,7 @@ func (a *adapted) predict(ctx context.Context, in Batch) (Batch, error) {
 	}
 	out := Batch{Tensors: make([]Tensor, 0, len(in.Tensors))}
 	for _, t := range in.Tensors {
-		sp, ok := findSpec(native, t.Name)
+		sp, ok := FindSpec(native, t.Name)
 		if ok && sp.DType != t.DType {
 			c, err := Cast(t, sp.DType)
 			if err != nil {

@@ -23,12 +23,22 @@ type Signature struct {
 }
 
 // Input returns the input spec with the given name.
-func (s Signature) Input(name string) (Spec, bool) { return findSpec(s.Inputs, name) }
+func (s Signature) Input(name string) (Spec, bool) { return FindSpec(s.Inputs, name) }
 
 // Output returns the output spec with the given name.
-func (s Signature) Output(name string) (Spec, bool) { return findSpec(s.Outputs, name) }
+func (s Signature) Output(name string) (Spec, bool) { return FindSpec(s.Outputs, name) }
 
-func findSpec(specs []Spec, name string) (Spec, bool) {
+// SpecNames lists the specs' names, comma-separated, for error messages.
+func SpecNames(specs []Spec) string {
+	names := make([]string, len(specs))
+	for i, sp := range specs {
+		names[i] = sp.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// FindSpec returns the spec with the given name.
+func FindSpec(specs []Spec, name string) (Spec, bool) {
 	for _, sp := range specs {
 		if sp.Name == name {
 			return sp, true

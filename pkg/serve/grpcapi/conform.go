@@ -22,7 +22,7 @@ import (
 func conform(in flavors.Batch, specs []flavors.Spec, tabular bool) (flavors.Batch, error) {
 	out := flavors.Batch{Tensors: make([]flavors.Tensor, len(in.Tensors))}
 	for i, t := range in.Tensors {
-		sp, ok := findSpec(specs, t.Name)
+		sp, ok := flavors.FindSpec(specs, t.Name)
 		if !ok {
 			out.Tensors[i] = t
 			continue
@@ -54,13 +54,4 @@ func conform(in flavors.Batch, specs []flavors.Spec, tabular bool) (flavors.Batc
 // isColumn reports whether a shape is one value per row: [N] or [N,1].
 func isColumn(shape []int64) bool {
 	return len(shape) == 1 || len(shape) == 2 && shape[1] == 1
-}
-
-func findSpec(specs []flavors.Spec, name string) (flavors.Spec, bool) {
-	for _, sp := range specs {
-		if sp.Name == name {
-			return sp, true
-		}
-	}
-	return flavors.Spec{}, false
 }

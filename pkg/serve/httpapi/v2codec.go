@@ -74,8 +74,8 @@ func decodeInferRequest(body []byte, jsonLen int, inputs []flavors.Spec) (*infer
 			return nil, errorf("inputs[%d] is not an object", i)
 		}
 		name, _ := m["name"].(string)
-		if _, known := findSpec(inputs, name); !known {
-			return nil, errorf("inputs[%d]: unknown input %q: the model takes %s", i, name, specNames(inputs))
+		if _, known := flavors.FindSpec(inputs, name); !known {
+			return nil, errorf("inputs[%d]: unknown input %q: the model takes %s", i, name, flavors.SpecNames(inputs))
 		}
 		size, isBinary, err := binarySize(m)
 		if err != nil {
@@ -113,7 +113,7 @@ func decodeInferRequest(body []byte, jsonLen int, inputs []flavors.Spec) (*infer
 	// types as a DataFrame's would.
 	tabular := req.Parameters["content_type"] == "pd"
 	for i, t := range req.batch.Tensors {
-		sp, _ := findSpec(inputs, t.Name)
+		sp, _ := flavors.FindSpec(inputs, t.Name)
 		if t.DType == sp.DType {
 			continue
 		}
@@ -310,24 +310,4 @@ func writeInferResponse(w http.ResponseWriter, resp *serve.Response, req *inferR
 	}
 	_, err = w.Write(raw)
 	return err
-}
-
-func findSpec(specs []flavors.Spec, name string) (flavors.Spec, bool) {
-	for _, sp := range specs {
-		if sp.Name == name {
-			return sp, true
-		}
-	}
-	return flavors.Spec{}, false
-}
-
-func specNames(specs []flavors.Spec) string {
-	b := new(bytes.Buffer)
-	for i, sp := range specs {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(sp.Name)
-	}
-	return b.String()
 }
