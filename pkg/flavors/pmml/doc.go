@@ -3,7 +3,10 @@
 //
 // Parse compiles a document once into an evaluation structure (field slots,
 // compiled predicates, flattened trees); Model.Predict then scores a Batch of
-// one-dimensional columns named by the model's active MiningFields.
+// one-dimensional columns named by the model's active MiningFields. A tree
+// ensemble (a MiningModel summing or averaging TreeModels) is walked tree by
+// tree over the whole batch, on numeric binary splits; a row that needs more
+// (a missing value, another predicate) is scored by the general path.
 //
 // Implemented: DataDictionary (Values with valid/invalid/missing property,
 // Intervals); MiningSchema (usage types, missingValueReplacement,

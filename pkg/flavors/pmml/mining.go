@@ -9,7 +9,10 @@ type segment struct {
 	pred   pred
 	weight float64
 	model  *modelNode
-	remap  []int // child class column → parent column; nil when identical
+	// tree is the segment's TreeModel when it has no Targets and no Output,
+	// so that its leaf's score is the segment's result as it stands.
+	tree  *tree
+	remap []int // child class column → parent column; nil when identical
 }
 
 type mining struct {
@@ -18,6 +21,19 @@ type mining struct {
 	method   string
 	skip     bool // missingPredictionTreatment="skipSegment"
 	buf      int  // per-row scratch for probabilities
+	sub      int  // per-row scratch for a segment's result
+	summing  bool // sum, average or weightedAverage
+	weighted bool // weightedAverage
+	// hot mirrors segments with what the summing fast path reads, packed
+	// so that a row's walk over the segments stays in cache.
+	hot []hotSegment
+}
+
+type hotSegment struct {
+	tree   *tree // nil: the segment takes the general path
+	weight float64
+	remap  []int
+	always bool // the segment's predicate is <True/>
 }
 
 func (c *compiler) compileMining(e *elem, m *modelNode) error {
@@ -37,7 +53,7 @@ func (c *compiler) compileMining(e *elem, m *modelNode) error {
 	if err := se.checkKids("Segment", "LocalTransformations"); err != nil {
 		return err
 	}
-	mm := &mining{m: m}
+	mm := &mining{m: m, sub: c.prog.addResult()}
 	var err error
 	methods := []string{"sum", "average", "weightedAverage", "median", "max", "majorityVote", "weightedMajorityVote", "modelChain", "selectFirst"}
 	if mm.method, err = se.oneOf("multipleModelMethod", "", methods...); err != nil {
@@ -48,6 +64,8 @@ func (c *compiler) compileMining(e *elem, m *modelNode) error {
 		return err
 	}
 	mm.skip = treat == "skipSegment"
+	mm.summing = mm.method == "sum" || mm.method == "average" || mm.method == "weightedAverage"
+	mm.weighted = mm.method == "weightedAverage"
 	classification := m.fn == fnClassification
 	switch {
 	case classification && (mm.method == "sum" || mm.method == "median"):
@@ -103,6 +121,9 @@ func (c *compiler) compileMining(e *elem, m *modelNode) error {
 			}
 			sc = chained
 		}
+		if t, ok := seg.model.impl.(*tree); ok && seg.model.targets == nil && len(seg.model.outputs) == 0 {
+			seg.tree = t
+		}
 		mm.segments = append(mm.segments, seg)
 	}
 	if len(mm.segments) == 0 {
@@ -125,6 +146,13 @@ func (c *compiler) compileMining(e *elem, m *modelNode) error {
 			}
 		}
 		mm.buf = c.prog.addBuffer(0)
+	}
+	mm.hot = make([]hotSegment, len(mm.segments))
+	for i, s := range mm.segments {
+		mm.hot[i] = hotSegment{tree: s.tree, weight: s.weight, remap: s.remap, always: s.pred.op == pTrue}
+		if !mm.summing {
+			mm.hot[i].tree = nil
+		}
 	}
 	m.impl = mm
 	return nil
@@ -156,20 +184,50 @@ func (mm *mining) eval(ctx *rowCtx, res *result) {
 	var sum, wsum float64
 	var n int
 	var values []float64 // median
-	var sub result
+	sub := &ctx.res[mm.sub]
 	best, bestP := -1, math.Inf(-1)
-	for i := range mm.segments {
+	segments := mm.segments
+	if es := ctx.sums; es != nil && es.mm == mm {
+		// Summed over the batch already (see ensemble.go).
+		segments = nil
+		n, wsum = es.n, es.wsum
+		if acc != nil {
+			c := len(acc)
+			copy(acc, es.probs[ctx.row*c:(ctx.row+1)*c])
+		} else {
+			sum = es.sums[ctx.row]
+		}
+	}
+	for i := range segments {
+		if h := &mm.hot[i]; h.tree != nil && h.always {
+			// Fast path: add the leaf's score without building a result.
+			if leaf := h.tree.fastLeaf(ctx.vals); leaf >= 0 {
+				n++
+				wsum += h.weight
+				switch {
+				case m.fn == fnClassification && mm.weighted:
+					addProbs(acc, h.tree.leafProbs[leaf], h.remap, h.weight)
+				case m.fn == fnClassification:
+					addProbs(acc, h.tree.leafProbs[leaf], h.remap, 1)
+				case mm.weighted:
+					sum = round32(m.f32, sum+h.weight*h.tree.splits[leaf].num)
+				default:
+					sum = round32(m.f32, sum+h.tree.splits[leaf].num)
+				}
+				continue
+			}
+		}
 		s := &mm.segments[i]
-		if s.pred.eval(ctx) != tTrue {
+		if s.pred.op != pTrue && s.pred.eval(ctx) != tTrue {
 			continue
 		}
-		s.model.evaluate(ctx, &sub)
+		s.model.evaluate(ctx, sub)
 		switch mm.method {
 		case "selectFirst":
-			*res = sub
+			*res = *sub
 			return
 		case "modelChain":
-			*res = sub
+			*res = *sub
 			continue
 		}
 		if !sub.ok {
@@ -203,13 +261,13 @@ func (mm *mining) eval(ctx *rowCtx, res *result) {
 						best, bestP = i, p
 						clear(acc)
 						addProbs(acc, sub.probs, s.remap, 1)
-						*res = sub
+						*res = *sub
 						res.probs = acc
 					}
 				}
 			} else if sub.val > bestP {
 				best, bestP = i, sub.val
-				*res = sub
+				*res = *sub
 			}
 		case "majorityVote", "weightedMajorityVote":
 			w := 1.0

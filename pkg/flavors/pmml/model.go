@@ -16,6 +16,7 @@ type Model struct {
 	prog    *program
 	root    *modelNode
 	inputs  []miningField
+	colOf   []int32 // slot → index into inputs, -1 for other slots
 	outputs []*outputField
 	sig     flavors.Signature
 }
@@ -99,6 +100,13 @@ func newModel(prog *program, top *modelNode) (*Model, error) {
 			continue
 		}
 		m.inputs = append(m.inputs, mf)
+		if m.colOf == nil {
+			m.colOf = make([]int32, len(prog.names))
+			for i := range m.colOf {
+				m.colOf[i] = -1
+			}
+		}
+		m.colOf[mf.slot] = int32(len(m.inputs) - 1)
 		f := mf.field
 		sp := flavors.Spec{Name: mf.name, DType: inputDType(f.dt), Shape: []int64{-1}, Nullable: true}
 		if f.optype != "continuous" && len(f.values) > 0 {
@@ -127,7 +135,27 @@ func newModel(prog *program, top *modelNode) (*Model, error) {
 		}
 		m.sig.Outputs = append(m.sig.Outputs, flavors.Spec{Name: o.name, DType: o.dtype, Shape: []int64{-1}, Nullable: true})
 	}
+	if mm, ok := top.impl.(*mining); ok && m.colOf != nil && mm.treeEnsemble() {
+		mm.bindColumns(m.colOf)
+	}
 	return m, nil
+}
+
+// numberMatrix lays the input columns out row by row as numbers, NaN where
+// a value is not a number, for the tree ensemble's batch walk.
+func numberMatrix(cols [][]value, rows int) []float64 {
+	width := len(cols)
+	x := make([]float64, rows*width)
+	for c, col := range cols {
+		for r := range col {
+			if v := &col[r]; v.k == kNum {
+				x[r*width+c] = v.n
+			} else {
+				x[r*width+c] = math.NaN()
+			}
+		}
+	}
+	return x
 }
 
 func inputDType(dt dataType) flavors.DType {
@@ -189,6 +217,10 @@ func (m *Model) Predict(ctx context.Context, in flavors.Batch) (flavors.Batch, e
 	}
 	out := newOutputs(m, rows)
 	rc := newRowCtx(m.prog)
+	var sums *ensembleSums
+	if mm, ok := m.root.impl.(*mining); ok && m.colOf != nil && mm.treeEnsemble() {
+		sums = mm.sumBatch(numberMatrix(cols, rows), len(cols), rows)
+	}
 	var res result
 	for r := 0; r < rows; r++ {
 		if r%4096 == 0 {
@@ -197,6 +229,9 @@ func (m *Model) Predict(ctx context.Context, in flavors.Batch) (flavors.Batch, e
 			}
 		}
 		rc.reset()
+		if sums != nil && !sums.general[r] {
+			rc.sums, rc.row = sums, r
+		}
 		for i := range m.inputs {
 			rc.vals[m.inputs[i].slot] = cols[i][r]
 		}

@@ -8,6 +8,7 @@ type program struct {
 	types   []dataType
 	compute []func(*rowCtx) value // nil: filled directly, not computed
 	nbufs   []int                 // per-model scratch buffer sizes
+	nres    int                   // per-model scratch results (segment results)
 }
 
 func (p *program) addSlot(name string, dt dataType, compute func(*rowCtx) value) int32 {
@@ -21,6 +22,13 @@ func (p *program) addSlot(name string, dt dataType, compute func(*rowCtx) value)
 func (p *program) addBuffer(n int) int {
 	p.nbufs = append(p.nbufs, n)
 	return len(p.nbufs) - 1
+}
+
+// addResult reserves a per-row scratch result for one model, so that
+// scoring a segment does not allocate.
+func (p *program) addResult() int {
+	p.nres++
+	return p.nres - 1
 }
 
 // scope maps field names to slots; a model's scope sees its parent's names.
@@ -54,11 +62,16 @@ type rowCtx struct {
 	vals  []value
 	state []uint8
 	bufs  [][]float64
+	res   []result
 	err   error
+	// sums, when set, holds the root ensemble's accumulation for row.
+	sums *ensembleSums
+	row  int
 }
 
 func newRowCtx(p *program) *rowCtx {
 	c := &rowCtx{prog: p, vals: make([]value, len(p.names)), state: make([]uint8, len(p.names))}
+	c.res = make([]result, p.nres)
 	c.bufs = make([][]float64, len(p.nbufs))
 	for i, n := range p.nbufs {
 		c.bufs[i] = make([]float64, n)
@@ -70,6 +83,7 @@ func (c *rowCtx) reset() {
 	clear(c.vals)
 	clear(c.state)
 	c.err = nil
+	c.sums = nil
 }
 
 // get returns a slot's value, computing a derived field on first use.

@@ -25,15 +25,39 @@ type hotNode struct {
 	count  int32
 	op     predOp
 	simple bool
+	f32    bool // compare the value rounded to float32 (mathContext="float")
 	// complement: this simple predicate's next sibling is its exact
 	// negation on the same field, so a false here means true there.
 	complement bool
 }
 
+// split is how node i picks its child in one load: for a node whose
+// first two children are a simple comparison and its negation (the usual
+// binary tree), the comparison itself; child is the first child's index,
+// taken when the comparison holds, else child+1.
+type split struct {
+	num   float64
+	slot  int32
+	child int32
+	col   int32 // the slot's input column, -1 when none (see ensemble.go)
+	op    predOp
+	kind  uint8 // splitLeaf, splitBinary or splitOther
+	f32   bool
+}
+
+const (
+	splitOther uint8 = iota
+	splitLeaf
+	splitBinary
+)
+
 type tree struct {
 	m           *modelNode
 	nodes       []treeNode
 	hot         []hotNode
+	splits      []split
+	rootTrue    bool        // the root's predicate is <True/>, as exporters write it
+	leafProbs   [][]float64 // classification: nodes[i].probs, packed for fastLeaf's callers
 	missing     string
 	noTrueChild string
 	classifier  bool
@@ -93,14 +117,34 @@ func (c *compiler) compileTree(e *elem, m *modelNode) error {
 		n := &t.nodes[i]
 		p := &n.pred
 		t.hot[i] = hotNode{num: p.num, slot: p.slot, first: n.first, count: n.count, op: p.op,
-			simple: p.numeric && !p.f32 && p.op >= pEqual && p.op <= pGreaterEq && c.prog.compute[p.slot] == nil}
+			f32:    p.f32,
+			simple: p.numeric && p.op >= pEqual && p.op <= pGreaterEq && c.prog.compute[p.slot] == nil}
 	}
 	negation := map[predOp]predOp{pLessEq: pGreater, pGreater: pLessEq, pLess: pGreaterEq, pGreaterEq: pLess, pEqual: pNotEqual, pNotEqual: pEqual}
 	for i := range t.hot {
 		h := &t.hot[i]
 		for k := h.first; k+1 < h.first+h.count; k++ {
 			a, b := &t.hot[k], &t.hot[k+1]
-			a.complement = a.simple && b.simple && a.slot == b.slot && a.num == b.num && negation[a.op] == b.op
+			a.complement = a.simple && b.simple && a.slot == b.slot && a.f32 == b.f32 && a.num == b.num && negation[a.op] == b.op
+		}
+	}
+	t.rootTrue = t.nodes[0].pred.op == pTrue
+	if t.classifier {
+		t.leafProbs = make([][]float64, len(t.nodes))
+		for i := range t.nodes {
+			t.leafProbs[i] = t.nodes[i].probs
+		}
+	}
+	t.splits = make([]split, len(t.hot))
+	for i, h := range t.hot {
+		sp := &t.splits[i]
+		switch {
+		case h.count == 0 && t.nodes[i].hasScore:
+			// A scored leaf keeps its score here, next to the splits.
+			*sp = split{num: t.nodes[i].score, kind: splitLeaf}
+		case t.hot[h.first].complement:
+			c := t.hot[h.first]
+			*sp = split{num: c.num, slot: c.slot, child: h.first, op: c.op, kind: splitBinary, f32: c.f32}
 		}
 	}
 	m.impl = t
@@ -115,6 +159,9 @@ func (t *tree) test(ctx *rowCtx, i int32) tri {
 		switch v.k {
 		case kNum:
 			x := v.n
+			if h.f32 {
+				x = float64(float32(x))
+			}
 			switch h.op {
 			case pLessEq:
 				return triOf(x <= h.num)
@@ -134,6 +181,66 @@ func (t *tree) test(ctx *rowCtx, i int32) tri {
 		}
 	}
 	return t.nodes[i].pred.eval(ctx)
+}
+
+// fastLeaf walks a tree whose root is <True/> through binary splits on
+// numbers present in the row; it returns the scored leaf reached (its score
+// is splits[leaf].num, its probabilities leafProbs[leaf]), or -1 when any
+// step needs the general evaluation (another predicate, a missing value, a
+// leaf without a score).
+func (t *tree) fastLeaf(vals []value) int32 {
+	if !t.rootTrue {
+		return -1
+	}
+	splits := t.splits
+	cur := int32(0)
+	for {
+		sp := &splits[cur]
+		switch sp.kind {
+		case splitLeaf:
+			return cur
+		case splitBinary:
+		default:
+			return -1
+		}
+		v := &vals[sp.slot]
+		if v.k != kNum {
+			return -1
+		}
+		x := v.n
+		if sp.f32 {
+			x = float64(float32(x))
+		}
+		// Arithmetic rather than a branch: the direction is data-dependent
+		// and mispredicts half the time.
+		cur = sp.child + 1 - b2i(compareOp(sp.op, x, sp.num))
+	}
+}
+
+// b2i is 1 for true; the compiler turns it into a flag move.
+func b2i(b bool) int32 {
+	var i int32
+	if b {
+		i = 1
+	}
+	return i
+}
+
+// compareOp applies a simple numeric comparison.
+func compareOp(op predOp, x, y float64) bool {
+	switch op {
+	case pLessEq:
+		return x <= y
+	case pGreater:
+		return x > y
+	case pLess:
+		return x < y
+	case pGreaterEq:
+		return x >= y
+	case pEqual:
+		return x == y
+	}
+	return x != y
 }
 
 func (c *compiler) compileNode(t *tree, e *elem, idx int) error {
@@ -246,7 +353,11 @@ func (t *tree) nodeResult(n *treeNode, res *result) {
 
 func (t *tree) eval(ctx *rowCtx, res *result) {
 	hot := t.hot
-	switch t.test(ctx, 0) {
+	rootTest := tTrue
+	if !t.rootTrue {
+		rootTest = t.test(ctx, 0)
+	}
+	switch rootTest {
 	case tTrue:
 	case tUnknown:
 		if t.missing == "lastPrediction" || t.missing == "defaultChild" {
@@ -257,7 +368,25 @@ func (t *tree) eval(ctx *rowCtx, res *result) {
 		return
 	}
 	cur := int32(0)
+	vals := ctx.vals
+	splits := t.splits
 	for {
+		sp := &splits[cur]
+		if sp.kind == splitBinary {
+			// The fast path: a number present in the row picks one of two.
+			if v := &vals[sp.slot]; v.k == kNum {
+				x := v.n
+				if sp.f32 {
+					x = float64(float32(x))
+				}
+				if compareOp(sp.op, x, sp.num) {
+					cur = sp.child
+				} else {
+					cur = sp.child + 1
+				}
+				continue
+			}
+		}
 		h := &hot[cur]
 		if h.count == 0 {
 			t.nodeResult(&t.nodes[cur], res)

@@ -1,0 +1,122 @@
+package pmml
+
+// An ensemble of trees (a MiningModel summing or averaging TreeModels, as
+// exporters write random forests and gradient boosting) is scored tree by
+// tree over the whole batch rather than row by row: one tree's splits stay
+// in cache across the rows, and the rows' independent walks overlap in the
+// processor. A row that any tree cannot walk on the fast path (a missing
+// value, another kind of predicate) is scored by the general path instead,
+// from scratch, so results never depend on which path ran.
+
+// ensembleSums is one batch's per-row accumulation for the root ensemble,
+// in segment order exactly as mining.eval accumulates a row.
+type ensembleSums struct {
+	mm      *mining
+	sums    []float64 // regression: Σ (weighted) leaf scores per row
+	probs   []float64 // classification: rows × classes
+	general []bool    // the row takes the general path
+	n       int       // segments counted: all of them
+	wsum    float64   // Σ segment weights, added in segment order
+}
+
+// treeEnsemble reports whether every segment of mm can be summed tree by
+// tree: a summing method, and each segment a TreeModel under <True/>
+// with no Targets or Output of its own.
+func (mm *mining) treeEnsemble() bool {
+	if !mm.summing {
+		return false
+	}
+	for _, h := range mm.hot {
+		if h.tree == nil || !h.always {
+			return false
+		}
+	}
+	return true
+}
+
+// bindColumns records in every split of the ensemble's trees which input
+// column its slot is read from; colOf maps a slot to that column.
+func (mm *mining) bindColumns(colOf []int32) {
+	for _, h := range mm.hot {
+		if h.tree == nil {
+			continue
+		}
+		for i := range h.tree.splits {
+			sp := &h.tree.splits[i]
+			sp.col = -1
+			if sp.kind == splitBinary && int(sp.slot) < len(colOf) {
+				sp.col = colOf[sp.slot]
+			}
+		}
+	}
+}
+
+// sumBatch walks every tree over every row of x, the inputs as a rows ×
+// width matrix with NaN where a value is not a number.
+func (mm *mining) sumBatch(x []float64, width, rows int) *ensembleSums {
+	m := mm.m
+	es := &ensembleSums{mm: mm, general: make([]bool, rows)}
+	classes := len(m.classes)
+	if m.fn == fnClassification {
+		es.probs = make([]float64, rows*classes)
+	} else {
+		es.sums = make([]float64, rows)
+	}
+	for i := range mm.hot {
+		h := &mm.hot[i]
+		es.n++
+		es.wsum += h.weight
+		w := 1.0
+		if mm.weighted {
+			w = h.weight
+		}
+		for r := 0; r < rows; r++ {
+			if es.general[r] {
+				continue
+			}
+			leaf := h.tree.fastLeafRow(x[r*width : (r+1)*width])
+			if leaf < 0 {
+				es.general[r] = true
+				continue
+			}
+			switch {
+			case m.fn == fnClassification:
+				addProbs(es.probs[r*classes:(r+1)*classes], h.tree.leafProbs[leaf], h.remap, w)
+			case mm.weighted:
+				es.sums[r] = round32(m.f32, es.sums[r]+w*h.tree.splits[leaf].num)
+			default:
+				es.sums[r] = round32(m.f32, es.sums[r]+h.tree.splits[leaf].num)
+			}
+		}
+	}
+	return es
+}
+
+// fastLeafRow is fastLeaf reading one row of the input matrix.
+func (t *tree) fastLeafRow(row []float64) int32 {
+	if !t.rootTrue {
+		return -1
+	}
+	splits := t.splits
+	cur := int32(0)
+	for {
+		sp := &splits[cur]
+		if sp.kind != splitBinary {
+			if sp.kind == splitLeaf {
+				return cur
+			}
+			return -1
+		}
+		if sp.col < 0 || int(sp.col) >= len(row) {
+			return -1
+		}
+		x := row[sp.col]
+		if x != x { // NaN: not a number in the row
+			return -1
+		}
+		if sp.f32 {
+			x = float64(float32(x))
+		}
+		cur = sp.child + 1 - b2i(compareOp(sp.op, x, sp.num))
+	}
+}
