@@ -73,6 +73,27 @@ var modelKinds = map[string]bool{
 	"TextModel": true, "TimeSeriesModel": true, "TreeModel": true,
 }
 
+// modelCompilers compiles each supported model element's own part into
+// the modelNode; the files of the model types register here, in init
+// because compileMining recurses into compileModel.
+var modelCompilers = map[string]func(c *compiler, e *elem, m *modelNode) error{}
+
+func init() {
+	for name, compile := range map[string]func(c *compiler, e *elem, m *modelNode) error{
+		"TreeModel":                 (*compiler).compileTree,
+		"RegressionModel":           (*compiler).compileRegression,
+		"MiningModel":               (*compiler).compileMining,
+		"GeneralRegressionModel":    (*compiler).compileGeneralRegression,
+		"NeuralNetwork":             (*compiler).compileNeuralNetwork,
+		"NaiveBayesModel":           (*compiler).compileNaiveBayes,
+		"SupportVectorMachineModel": (*compiler).compileSVM,
+		"ClusteringModel":           (*compiler).compileClustering,
+		"AssociationModel":          (*compiler).compileAssociation,
+	} {
+		modelCompilers[name] = compile
+	}
+}
+
 // modelAttrs are the attributes every model element may carry.
 var modelAttrs = []string{"modelName", "functionName", "algorithmName", "isScorable", "mathContext"}
 
@@ -82,9 +103,8 @@ var modelAttrs = []string{"modelName", "functionName", "algorithmName", "isScora
 var modelKids = []string{"MiningSchema", "Output", "ModelStats", "ModelExplanation", "Targets", "LocalTransformations", "ModelVerification"}
 
 func (c *compiler) compileModel(e *elem, parent *scope, top bool) (*modelNode, error) {
-	switch e.name {
-	case "TreeModel", "RegressionModel", "MiningModel", "GeneralRegressionModel", "NeuralNetwork", "NaiveBayesModel", "SupportVectorMachineModel", "ClusteringModel", "AssociationModel":
-	default:
+	compile, ok := modelCompilers[e.name]
+	if !ok {
 		if modelKinds[e.name] {
 			return nil, e.unsupported("%s is not supported", e.name)
 		}
@@ -139,26 +159,7 @@ func (c *compiler) compileModel(e *elem, parent *scope, top bool) (*modelNode, e
 			return nil, err
 		}
 	}
-	switch e.name {
-	case "TreeModel":
-		err = c.compileTree(e, m)
-	case "RegressionModel":
-		err = c.compileRegression(e, m)
-	case "MiningModel":
-		err = c.compileMining(e, m)
-	case "GeneralRegressionModel":
-		err = c.compileGeneralRegression(e, m)
-	case "NeuralNetwork":
-		err = c.compileNeuralNetwork(e, m)
-	case "NaiveBayesModel":
-		err = c.compileNaiveBayes(e, m)
-	case "SupportVectorMachineModel":
-		err = c.compileSVM(e, m)
-	case "ClusteringModel":
-		err = c.compileClustering(e, m)
-	case "AssociationModel":
-		err = c.compileAssociation(e, m)
-	}
+	err = compile(c, e, m)
 	if err != nil {
 		return nil, err
 	}
