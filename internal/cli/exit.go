@@ -43,7 +43,7 @@ func exitCode(err error, stderr io.Writer) int {
 	switch {
 	case errors.As(err, &fe):
 		return exitUsage
-	case errors.Is(err, errCheckFailed), errors.Is(err, pack.ErrMismatch):
+	case errors.Is(err, errCheckFailed), errors.Is(err, pack.ErrMismatch), errors.Is(err, pack.ErrSelfVerification):
 		return exitCheckFailed
 	case errors.Is(err, bundle.ErrTampered), errors.Is(err, bundle.ErrInvalid):
 		return exitBadBundle

@@ -28,6 +28,7 @@ func TestExitCodes(t *testing.T) {
 		{fmt.Errorf("x: %w", bundle.ErrInvalid), exitBadBundle, false},
 		{fmt.Errorf("x: %w", flavors.ErrUnavailable), exitUnavailable, false},
 		{fmt.Errorf("x: %w", pack.ErrMismatch), exitCheckFailed, false},
+		{fmt.Errorf("x: %w", pack.ErrSelfVerification), exitCheckFailed, false},
 		{errCheckFailed, exitCheckFailed, true},
 	}
 	for _, tc := range cases {

@@ -17,7 +17,9 @@ func newVerifyCmd(g *globals) *cobra.Command {
 		Short: "Check a bundle's digests and schema, and re-run its golden example on every flavor that loads here",
 		Long: `Check a bundle: every file against its sha256, the manifest against its schema,
 and the input example against the golden outputs recorded at pack time, on
-every flavor whose runtime is present here. A flavor whose runtime is missing
+every flavor whose runtime is present here, and the test cases a model file
+carries itself (a PMML ModelVerification) within the tolerances it states.
+A flavor whose runtime is missing
 is reported as skipped; --strict makes that a failure.`,
 		Args: exactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -48,6 +50,25 @@ is reported as skipped; --strict makes that a failure.`,
 					}
 					fmt.Fprintf(g.stdout, "golden %s: FAIL:\n", f.Name)
 					for _, line := range load.Failures(r.Comparisons, tol) {
+						fmt.Fprintf(g.stdout, "  %s\n", line)
+					}
+				}
+			}
+			for _, f := range b.Manifest.Flavors {
+				r := load.SelfCheck(c.Context(), b, f, g.loadOptions(f.Name))
+				switch {
+				case r.Skipped != "" || (!r.Supported && r.Err == nil) || (r.Records == 0 && r.Err == nil):
+					// golden already said why a flavor cannot run; a file
+					// without cases of its own has nothing to add.
+				case r.Err != nil:
+					failed = true
+					fmt.Fprintf(g.stdout, "model verification %s: FAIL: %v\n", f.Name, r.Err)
+				case r.Passed():
+					fmt.Fprintf(g.stdout, "model verification %s: ok (%d records, %d values)\n", f.Name, r.Records, r.Values)
+				default:
+					failed = true
+					fmt.Fprintf(g.stdout, "model verification %s: FAIL: %d of %d values differ:\n", f.Name, len(r.Mismatches), r.Values)
+					for _, line := range r.Mismatches {
 						fmt.Fprintf(g.stdout, "  %s\n", line)
 					}
 				}

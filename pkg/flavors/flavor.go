@@ -40,6 +40,28 @@ type Serial interface {
 	Serial() bool
 }
 
+// SelfVerifier is implemented by models whose file carries its own test
+// cases with expected results (a PMML ModelVerification element).
+type SelfVerifier interface {
+	// SelfVerify scores those cases and compares the results within the
+	// tolerances the file states. A model file without cases reports
+	// Records 0 and no error.
+	SelfVerify(ctx context.Context) (SelfVerification, error)
+}
+
+// SelfVerification is the outcome of a SelfVerify call.
+type SelfVerification struct {
+	// Records is how many cases the file holds; Values how many expected
+	// values were compared.
+	Records, Values int
+	// Mismatches says, one line each, which record and field differed:
+	// what the file expects and what the model gave.
+	Mismatches []string
+}
+
+// Passed reports whether every compared value matched.
+func (v SelfVerification) Passed() bool { return len(v.Mismatches) == 0 }
+
 // Task says what kind of model a bundle holds; flavors use it to present
 // their outputs under the conventional names (see the package doc).
 type Task string

@@ -85,3 +85,42 @@ func CheckGolden(ctx context.Context, b *bundle.Bundle, entry bundle.Flavor, o O
 	res.Comparisons = Compare(entry.Name, got, want, tol)
 	return res
 }
+
+// SelfCheckResult is one flavor's run of the test cases its model file
+// carries (a PMML ModelVerification).
+type SelfCheckResult struct {
+	Flavor  string
+	Skipped string // why the flavor could not run here, when it could not
+	// Supported is false when the flavor's format carries no such cases.
+	Supported bool
+	flavors.SelfVerification
+	Err error
+}
+
+// SelfCheck loads one flavor and runs its model file's own test cases.
+func SelfCheck(ctx context.Context, b *bundle.Bundle, entry bundle.Flavor, o Options) SelfCheckResult {
+	res := SelfCheckResult{Flavor: entry.Name}
+	fl, err := Lookup(entry.Name)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	// The model itself, not adapted: its cases are in its own field names.
+	model, err := fl.Load(ctx, b.Path(entry.Path), FlavorOptions(&b.Manifest, entry, o))
+	if err != nil {
+		if isUnavailable(err) {
+			res.Skipped = err.Error()
+		} else {
+			res.Err = err
+		}
+		return res
+	}
+	defer model.Close()
+	sv, ok := model.(flavors.SelfVerifier)
+	if !ok {
+		return res
+	}
+	res.Supported = true
+	res.SelfVerification, res.Err = sv.SelfVerify(ctx)
+	return res
+}

@@ -255,6 +255,9 @@ func loadAll(ctx context.Context, m *bundle.Manifest, srcs []source, opts Option
 			return out, fmt.Errorf("load %s model %s: %w", s.Flavor, filepath.Base(s.Path), err)
 		}
 		out = append(out, loaded{source: s, entry: entry, model: model})
+		if err := selfVerify(ctx, s, model, opts); err != nil {
+			return out, err
+		}
 		settle(m, model)
 	}
 	recordEnvironment(m, out)
@@ -271,6 +274,37 @@ func loadAll(ctx context.Context, m *bundle.Manifest, srcs []source, opts Option
 	}
 	settleOutputs(m, out)
 	return out, nil
+}
+
+// selfVerify runs the test cases a model file carries (PMML's
+// ModelVerification): a model that fails its producer's own expectations is
+// not packed unless mismatches are allowed, and then only with a warning.
+func selfVerify(ctx context.Context, s source, model flavors.Model, opts Options) error {
+	sv, ok := model.(flavors.SelfVerifier)
+	if !ok {
+		return nil
+	}
+	v, err := sv.SelfVerify(ctx)
+	if err != nil {
+		return fmt.Errorf("%s model %s: %w", s.Flavor, filepath.Base(s.Path), err)
+	}
+	if v.Passed() {
+		return nil
+	}
+	msg := fmt.Sprintf("%s model %s: %d of the %d values its verification records expect differ: %s",
+		s.Flavor, filepath.Base(s.Path), len(v.Mismatches), v.Values, strings.Join(firstLines(v.Mismatches, 5), "; "))
+	if opts.AllowMismatch {
+		opts.Load.Logger.Warn(msg)
+		return nil
+	}
+	return fmt.Errorf("%w: %s (--allow-mismatch packs it anyway)", ErrSelfVerification, msg)
+}
+
+func firstLines(lines []string, n int) []string {
+	if len(lines) <= n {
+		return lines
+	}
+	return append(lines[:n:n], fmt.Sprintf("… %d more", len(lines)-n))
 }
 
 // settle takes the task, classes and inputs from the first model that says.
@@ -398,6 +432,10 @@ func copyFile(src, dst string) error {
 // ErrMismatch is returned, wrapped, when flavors disagree on the input
 // example and the caller did not allow it.
 var ErrMismatch = errors.New("flavors disagree on the input example")
+
+// ErrSelfVerification is returned, wrapped, when a model file fails the test
+// cases it carries (a PMML ModelVerification).
+var ErrSelfVerification = errors.New("the model fails its own verification cases")
 
 // readExample loads the input example: a file the user gave, the MLflow
 // directory's, or one generated from the signature.

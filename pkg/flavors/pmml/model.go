@@ -19,6 +19,7 @@ type Model struct {
 	colOf   []int32 // slot → index into inputs, -1 for other slots
 	outputs []*outputField
 	sig     flavors.Signature
+	verify  *verification // the document's own test cases, when it has them
 }
 
 var (
@@ -86,7 +87,16 @@ func Parse(r io.Reader) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newModel(c.prog, top)
+	m, err := newModel(c.prog, top)
+	if err != nil {
+		return nil, err
+	}
+	if mv := models[0].kid("ModelVerification"); mv != nil {
+		if m.verify, err = compileVerification(mv, m); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
 }
 
 func newModel(prog *program, top *modelNode) (*Model, error) {
