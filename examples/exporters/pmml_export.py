@@ -17,6 +17,10 @@ Supported estimators and the PMML they become:
   regression TreeModels combined with multipleModelMethod="sum", and a Targets
   element that rescales the sum: prediction = sum * learning_rate + init mean.
 
+Further estimators (nearest neighbours, Gaussian naive Bayes, gradient
+boosting classifiers, MLPs, SVC, KMeans, linear regressions and scaler
+pipelines) are written by ``pmml_models``; see its docstring.
+
 Split thresholds are adjusted as described in ``sklearn_trees`` so that a
 float64 comparison in the PMML evaluator picks the same branch scikit-learn
 picks after its float32 cast.
@@ -24,6 +28,7 @@ picks after its float32 cast.
 Numbers are written with ``repr`` so they round-trip exactly.
 """
 
+import sys
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -32,6 +37,7 @@ from sklearn.ensemble import GradientBoostingRegressor, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+from . import pmml_models
 from .sklearn_trees import leaf_probabilities, tree_nodes
 
 PMML_NAMESPACE = "http://www.dmg.org/PMML-4_4"
@@ -55,6 +61,8 @@ def export_pmml(estimator, feature_names, target_name, path, description=""):
 
 def pmml_document(estimator, feature_names, target_name, description=""):
     """Build the PMML document for ``estimator`` as an ElementTree element."""
+    if pmml_models.supports(estimator):
+        return pmml_models.build(estimator, feature_names, target_name, description, sys.modules[__name__])
     features = [str(name) for name in feature_names]
     classes = _class_labels(estimator)
     root = ET.Element("PMML", {"version": PMML_VERSION, "xmlns": PMML_NAMESPACE})
