@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Generate the example models under examples/models/.
 
-Usage: /usr/bin/python3 examples/make_models.py [--out examples/models]
+Usage: /usr/bin/python3 examples/make_models.py [--out examples/models] [--bench]
 
 For each scikit-learn recipe (see modelgen/recipes.py) this fits the model on
 a fixed split and writes examples/models/<name>/ with model.pkl, model.pmml,
@@ -9,6 +9,8 @@ model.onnx, input.csv (held-out rows), expected.json (scikit-learn's own
 predictions on those rows: the oracle) and meta.json. It also writes
 iris_mlp (a PyTorch MLP, ONNX only) and iris_logreg_mlflow (an MLflow model
 directory). Every step is seeded, so a rerun rewrites identical files.
+With --bench it writes only the larger benchmark models (BENCH_RECIPES),
+which are not committed: scripts/bench_pmml.sh makes them under bench/out.
 """
 
 import argparse
@@ -24,7 +26,7 @@ from exporters.onnx_export import export_onnx, output_precision  # noqa: E402
 from exporters.pmml_export import export_pmml  # noqa: E402
 from modelgen import artifacts, datasets, torch_mlp, verify  # noqa: E402
 from modelgen.mlflow_dir import write_mlflow_model  # noqa: E402
-from modelgen.recipes import RECIPES  # noqa: E402
+from modelgen.recipes import BENCH_RECIPES, RECIPES  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "models"
 
@@ -101,8 +103,14 @@ def main(argv=None):
     """Generate every example model; return a process exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (default: %(default)s)")
+    parser.add_argument("--bench", action="store_true", help="write only the benchmark models (BENCH_RECIPES)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.bench:
+        for recipe in BENCH_RECIPES:
+            make_sklearn_model(recipe, args.out)
+            print(f"wrote {args.out / recipe.name}")
+        return 0
 
     started = time.monotonic()
     fitted = {}

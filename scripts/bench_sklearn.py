@@ -5,10 +5,14 @@ reported as ratios against it (docs/benchmarks.md). Each batch is timed as a
 pandas DataFrame (what a model fitted on named columns is usually given) and
 as a float matrix (the fastest way in); both are printed.
 
-    /usr/bin/python3 scripts/bench_sklearn.py
+    /usr/bin/python3 scripts/bench_sklearn.py [MODEL_DIR...]
+
+With directories given, it times those models (same layout as
+examples/models/<name>) instead of the two examples.
 """
 import os
 import pickle
+import sys
 import time
 
 import warnings
@@ -31,10 +35,12 @@ def rows_per_second(fn, frame, seconds=1.0):
 
 def main():
     warnings.filterwarnings("ignore", message="X does not have valid feature names")
-    for name in ("iris_forest", "diabetes_gbm"):
-        with open(os.path.join(ROOT, name, "model.pkl"), "rb") as f:
+    dirs = sys.argv[1:] or [os.path.join(ROOT, name) for name in ("iris_forest", "diabetes_gbm")]
+    for directory in dirs:
+        name = os.path.basename(os.path.normpath(directory))
+        with open(os.path.join(directory, "model.pkl"), "rb") as f:
             model = pickle.load(f)
-        rows = pd.read_csv(os.path.join(ROOT, name, "input.csv"))
+        rows = pd.read_csv(os.path.join(directory, "input.csv"))
         fn = model.predict_proba if hasattr(model, "predict_proba") else model.predict
         for size in (1, 64, 1024):
             frame = pd.concat([rows] * (size // len(rows) + 1)).iloc[:size]

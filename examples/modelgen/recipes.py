@@ -51,3 +51,15 @@ RECIPES = (
         estimator=lambda: DecisionTreeClassifier(max_depth=5, random_state=MODEL_SEED),
     ),
 )
+
+# BENCH_RECIPES are larger models for benchmarks only (make_models.py
+# --bench writes them outside the repository): the 100-tree forest the PMML
+# speed target names.
+BENCH_RECIPES = (
+    Recipe(
+        name="breast_cancer_forest100",
+        description="Random forest of 100 trees (depth <= 8) on breast cancer diagnosis (30 features).",
+        dataset=datasets.breast_cancer,
+        estimator=lambda: RandomForestClassifier(n_estimators=100, max_depth=8, random_state=MODEL_SEED),
+    ),
+)

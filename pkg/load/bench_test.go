@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/mlctl/mlctl/pkg/codec"
@@ -19,10 +20,17 @@ import (
 // on the same rows.
 //
 //	go test ./pkg/load -run '^$' -bench BenchmarkFlavors -benchtime 2s
+//
+// MLCTL_BENCH_MODELS names more model directories of the same layout
+// (comma-separated), such as the 100-tree forest scripts/bench_pmml.sh makes.
 func BenchmarkFlavors(b *testing.B) {
 	ctx := context.Background()
-	for _, name := range []string{"iris_forest", "diabetes_gbm"} {
-		dir := filepath.Join("..", "..", "examples", "models", name)
+	dirs := []string{filepath.Join("..", "..", "examples", "models", "iris_forest"), filepath.Join("..", "..", "examples", "models", "diabetes_gbm")}
+	if more := os.Getenv("MLCTL_BENCH_MODELS"); more != "" {
+		dirs = append(dirs, strings.Split(more, ",")...)
+	}
+	for _, dir := range dirs {
+		name := filepath.Base(dir)
 		var want expected
 		raw, err := os.ReadFile(filepath.Join(dir, "expected.json"))
 		if err != nil {
