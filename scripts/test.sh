@@ -20,4 +20,7 @@ if ! git diff --quiet -- go.mod go.sum; then
   git --no-pager diff -- go.mod go.sum >&2
   exit 1
 fi
+# A binary built without cgo must still build and say why ONNX cannot run.
+CGO_ENABLED=0 go build -o /dev/null ./cmd/mlctl
+CGO_ENABLED=0 go test -count=1 ./pkg/flavors/onnx
 go test -race -count=1 ./... "$@"
