@@ -18,14 +18,26 @@ type clusteringField struct {
 // are the distances to each cluster.
 type clustering struct {
 	m       *modelNode
-	measure string // euclidean, squaredEuclidean, cityBlock, chebychev, minkowski
+	measure string // euclidean, squaredEuclidean, cityBlock, chebychev, minkowski, or a similarity
 	p       float64
-	fields  []clusteringField
-	centers [][]float64
-	buf     int
+	// similarity: the measure is a similarity of binary fields (the
+	// nearest cluster is the most similar); binary holds binarySimilarity's
+	// c11 c10 c01 c00 d11 d10 d01 d00.
+	similarity bool
+	binary     [8]float64
+	// missingWeights are the MissingValueWeights, one per center field;
+	// nil: every field weighs 1.
+	missingWeights []float64
+	fields         []clusteringField
+	centers        [][]float64
+	buf            int
 }
 
 var clusteringMeasures = []string{"euclidean", "squaredEuclidean", "cityBlock", "chebychev", "minkowski"}
+
+// similarityMeasures compare binary fields: a11 counts the fields 1 in both
+// the row and the center, a10 those 1 in the row only, and so on.
+var similarityMeasures = []string{"simpleMatching", "jaccard", "tanimoto", "binarySimilarity"}
 
 func (c *compiler) compileClustering(e *elem, m *modelNode) error {
 	if err := e.check(append(modelAttrs, "modelClass", "numberOfClusters")...); err != nil {
@@ -40,7 +52,7 @@ func (c *compiler) compileClustering(e *elem, m *modelNode) error {
 	if _, err := e.oneOf("modelClass", "", "centerBased"); err != nil {
 		return err
 	}
-	for _, name := range []string{"MissingValueWeights", "CenterFields", "Targets"} {
+	for _, name := range []string{"CenterFields", "Targets"} {
 		if k := e.kid(name); k != nil {
 			return k.unsupported("<%s> of a ClusteringModel is not supported", name)
 		}
@@ -89,6 +101,25 @@ func (c *compiler) compileClustering(e *elem, m *modelNode) error {
 	if len(cl.centers) == 0 {
 		return e.invalid("ClusteringModel needs a <Cluster>")
 	}
+	if mw := e.kid("MissingValueWeights"); mw != nil {
+		if err := mw.check(); err != nil {
+			return err
+		}
+		if err := mw.checkKids("Array"); err != nil {
+			return err
+		}
+		if len(mw.kids) != 1 {
+			return mw.invalid("<MissingValueWeights> needs one <Array>")
+		}
+		if cl.missingWeights, err = denseVector(mw.kids[0], len(cl.fields)); err != nil {
+			return err
+		}
+		for _, q := range cl.missingWeights {
+			if !(q >= 0) || math.IsInf(q, 1) {
+				return mw.invalid("<MissingValueWeights> holds %v, expected finite weights not below 0", q)
+			}
+		}
+	}
 	cl.buf = c.prog.addBuffer(len(cl.fields) + len(cl.centers))
 	m.impl = cl
 	return nil
@@ -103,7 +134,8 @@ func (cl *clustering) compileMeasure(e *elem) (string, error) {
 	if err := cm.check("kind", "compareFunction", "minimum", "maximum"); err != nil {
 		return "", err
 	}
-	if _, err := cm.oneOf("kind", "", "distance"); err != nil {
+	kind, err := cm.oneOf("kind", "", "distance", "similarity")
+	if err != nil {
 		return "", err
 	}
 	def, err := cm.oneOf("compareFunction", "absDiff", "absDiff", "gaussSim", "delta", "equal")
@@ -118,10 +150,25 @@ func (cl *clustering) compileMeasure(e *elem) (string, error) {
 	for _, k := range clusteringMeasures {
 		known = known || me.name == k
 	}
-	if !known {
-		return "", me.unsupported("comparison measure <%s> is not supported (supported: euclidean, squaredEuclidean, cityBlock, chebychev, minkowski)", me.name)
+	for _, k := range similarityMeasures {
+		cl.similarity = cl.similarity || me.name == k
 	}
-	if err := me.check("p-parameter"); err != nil {
+	if !known && !cl.similarity {
+		return "", me.unsupported("comparison measure <%s> is not supported (supported: euclidean, squaredEuclidean, cityBlock, chebychev, minkowski, simpleMatching, jaccard, tanimoto, binarySimilarity)", me.name)
+	}
+	if cl.similarity != (kind == "similarity") {
+		return "", cm.invalid("<ComparisonMeasure kind=%q> does not fit the measure <%s>", kind, me.name)
+	}
+	if me.name == "binarySimilarity" {
+		if err := me.check("c00-parameter", "c01-parameter", "c10-parameter", "c11-parameter", "d00-parameter", "d01-parameter", "d10-parameter", "d11-parameter"); err != nil {
+			return "", err
+		}
+		for i, name := range []string{"c11", "c10", "c01", "c00", "d11", "d10", "d01", "d00"} {
+			if cl.binary[i], err = me.needFloat(name + "-parameter"); err != nil {
+				return "", err
+			}
+		}
+	} else if err := me.check("p-parameter"); err != nil {
 		return "", err
 	}
 	if err := me.checkKids(); err != nil {
@@ -206,7 +253,24 @@ func (cl *clustering) eval(ctx *rowCtx, res *result) {
 	if present == 0 {
 		return
 	}
+	if cl.similarity {
+		cl.evalSimilarity(x, dist, res)
+		return
+	}
 	adjust := float64(len(cl.fields)) / float64(present)
+	if q := cl.missingWeights; q != nil {
+		var all, here float64
+		for i := range q {
+			all += q[i]
+			if !math.IsNaN(x[i]) {
+				here += q[i]
+			}
+		}
+		if here == 0 {
+			return
+		}
+		adjust = all / here
+	}
 	best := 0
 	for j, center := range cl.centers {
 		var d float64
@@ -242,4 +306,51 @@ func (cl *clustering) eval(ctx *rowCtx, res *result) {
 	}
 	id := cl.m.classes[best]
 	res.ok, res.label, res.entity, res.probs, res.val = true, id, id, dist, float64(best+1)
+}
+
+// evalSimilarity picks the most similar cluster, the first on a tie. A
+// field is 1 when not 0; a missing field is left out of the counts.
+func (cl *clustering) evalSimilarity(x, sim []float64, res *result) {
+	best := 0
+	for j, center := range cl.centers {
+		var a11, a10, a01, a00 float64
+		for i := range cl.fields {
+			if math.IsNaN(x[i]) {
+				continue
+			}
+			switch row, c := x[i] != 0, center[i] != 0; {
+			case row && c:
+				a11++
+			case row:
+				a10++
+			case c:
+				a01++
+			default:
+				a00++
+			}
+		}
+		var num, den float64
+		switch cl.measure {
+		case "simpleMatching":
+			num, den = a11+a00, a11+a10+a01+a00
+		case "jaccard":
+			num, den = a11, a11+a10+a01
+		case "tanimoto":
+			num, den = a11+a00, a11+2*(a10+a01)+a00
+		case "binarySimilarity":
+			b := &cl.binary
+			num = b[0]*a11 + b[1]*a10 + b[2]*a01 + b[3]*a00
+			den = b[4]*a11 + b[5]*a10 + b[6]*a01 + b[7]*a00
+		}
+		s := 0.0 // nothing in common to measure (0/0)
+		if den != 0 {
+			s = num / den
+		}
+		sim[j] = s
+		if s > sim[best] {
+			best = j
+		}
+	}
+	id := cl.m.classes[best]
+	res.ok, res.label, res.entity, res.probs, res.val = true, id, id, sim, float64(best+1)
 }

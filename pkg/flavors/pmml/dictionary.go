@@ -40,6 +40,9 @@ func compileInterval(e *elem) (interval, error) {
 	if err := e.check("closure", "leftMargin", "rightMargin"); err != nil {
 		return interval{}, err
 	}
+	if _, err := e.need("closure"); err != nil {
+		return interval{}, err
+	}
 	cl, err := e.oneOf("closure", "", "openClosed", "openOpen", "closedOpen", "closedClosed")
 	if err != nil {
 		return interval{}, err
@@ -51,6 +54,9 @@ func compileInterval(e *elem) (interval, error) {
 	hi, err := e.float("rightMargin", math.Inf(1))
 	if err != nil {
 		return interval{}, err
+	}
+	if lo > hi || math.IsNaN(lo) || math.IsNaN(hi) {
+		return interval{}, e.invalid("<Interval> leftMargin %v is greater than rightMargin %v", lo, hi)
 	}
 	return interval{lo: lo, hi: hi, loOpen: cl[:4] == "open", hiOpen: cl == "openOpen" || cl == "closedOpen"}, nil
 }
@@ -73,8 +79,12 @@ func (c *compiler) compileDataDictionary(e *elem, sc *scope) error {
 		if err := k.checkKids("Value", "Interval"); err != nil {
 			return err
 		}
-		if k.attrOr("isCyclic", "0") != "0" {
-			return k.unsupported("cyclic fields (isCyclic) are not supported")
+		if cyc, err := k.oneOf("isCyclic", "0", "0", "1"); err != nil {
+			return err
+		} else if cyc == "1" {
+			// Cyclic distances matter to clustering and nearest-neighbour
+			// comparisons, which do not implement them.
+			return k.unsupported("cyclic field %q (isCyclic=\"1\") is not supported", k.attrOr("name", ""))
 		}
 		if _, ok := k.attr("taxonomy"); ok {
 			return k.unsupported("taxonomy of <DataField> is not supported")
@@ -83,9 +93,18 @@ func (c *compiler) compileDataDictionary(e *elem, sc *scope) error {
 		if err != nil {
 			return err
 		}
-		dts, err := k.need("dataType")
-		if err != nil {
-			return err
+		dts, hasType := k.attr("dataType")
+		if !hasType {
+			// PMML 4 requires dataType; documents of PMML 3 may leave it
+			// out, and the optype then says what the field holds.
+			switch k.attrOr("optype", "") {
+			case "continuous":
+				dts = "double"
+			case "categorical", "ordinal":
+				dts = "string"
+			default:
+				return k.invalid("<DataField> %q needs a dataType (or an optype to derive it from)", name)
+			}
 		}
 		dt, ok := parseDataType(dts)
 		if !ok {
@@ -112,16 +131,23 @@ func (c *compiler) compileDataDictionary(e *elem, sc *scope) error {
 			if err != nil {
 				return err
 			}
+			if dt == dtDate || dt == dtTime || dt == dtDateTime {
+				x, ok := parseLiteral(val, dt)
+				if !ok {
+					return v.invalid("value %q of field %q is not a valid %s", val, name, dts)
+				}
+				val = x.text() // the canonical ISO text inputs are compared by
+			}
 			switch prop {
 			case "valid":
 				f.values = append(f.values, val)
 				f.valid[val] = true
 				if dt.numeric() {
-					x, err := parseNumber(val)
-					if err != nil {
-						return v.invalid("value %q of numeric field %q is not a number", val, name)
+					x, ok := parseLiteral(val, dt)
+					if !ok || x.k != kNum {
+						return v.invalid("value %q of field %q is not a valid %s", val, name, dts)
 					}
-					f.validNum[x] = true
+					f.validNum[x.n] = true
 				}
 			case "invalid":
 				f.invalid[val] = true
@@ -212,10 +238,10 @@ func (c *compiler) compileTransformationDictionary(e *elem, sc *scope) error {
 	if err := e.checkKids("DerivedField", "DefineFunction"); err != nil {
 		return err
 	}
-	if d := e.kid("DefineFunction"); d != nil {
-		return d.unsupported("DefineFunction (user-defined functions) is not supported")
+	if err := c.compileDefineFunctions(e.kidsNamed("DefineFunction")); err != nil {
+		return err
 	}
-	return c.compileDerivedFields(e.kids, sc)
+	return c.compileDerivedFields(e.kidsNamed("DerivedField"), sc)
 }
 
 // compileDerivedFields declares all the fields first so that one may refer

@@ -19,7 +19,23 @@ const (
 	MaxDocumentBytes = 256 << 20
 	// MaxNesting bounds how deeply elements nest (deep trees nest deeply).
 	MaxNesting = 2000
+	// MaxElements bounds how many elements a document holds, so that a
+	// document of tiny elements cannot take many times its size in memory.
+	MaxElements = 8_000_000
+	// MaxAttributeBytes bounds one attribute value.
+	MaxAttributeBytes = 1 << 20
+	// MaxTextBytes bounds the text of one element (an Array of numbers).
+	MaxTextBytes = 64 << 20
 )
+
+// pmmlNamespaces are the namespaces of the PMML versions this evaluator
+// reads; a document may also use none.
+var pmmlNamespaces = map[string]bool{
+	"":                            true,
+	"http://www.dmg.org/PMML-3_0": true, "http://www.dmg.org/PMML-3_1": true, "http://www.dmg.org/PMML-3_2": true,
+	"http://www.dmg.org/PMML-4_0": true, "http://www.dmg.org/PMML-4_1": true, "http://www.dmg.org/PMML-4_2": true,
+	"http://www.dmg.org/PMML-4_3": true, "http://www.dmg.org/PMML-4_4": true,
+}
 
 // elem is one XML element with its namespace stripped: PMML 3.x and 4.x
 // differ only in the namespace URI, so names are compared by local part.
@@ -83,7 +99,9 @@ func parseDocument(r io.Reader) (*elem, error) {
 	dec.CharsetReader = charsetReader
 	var stack []*elem
 	var root *elem
-	skip := 0 // depth inside an ignored element
+	var space string // the root's namespace, which every element shares
+	skip := 0        // depth inside an ignored element
+	count := 0
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
@@ -106,10 +124,16 @@ func parseDocument(r io.Reader) (*elem, error) {
 				return nil, fmt.Errorf("pmml: elements nest deeper than %d (line %d): %w", MaxNesting, line, flavors.ErrInvalidInput)
 			}
 			line, _ := dec.InputPos()
+			if count++; count > MaxElements {
+				return nil, fmt.Errorf("pmml: the document holds more than %d elements (line %d): %w", MaxElements, line, flavors.ErrInvalidInput)
+			}
 			e := &elem{name: t.Name.Local, line: line}
 			for _, a := range t.Attr {
 				if a.Name.Space != "" || a.Name.Local == "xmlns" {
 					continue // xmlns declarations, xsi:schemaLocation
+				}
+				if len(a.Value) > MaxAttributeBytes {
+					return nil, e.invalid("attribute %s of <%s> is %d bytes, the limit is %d", a.Name.Local, e.name, len(a.Value), MaxAttributeBytes)
 				}
 				e.attrs = append(e.attrs, xml.Attr{Name: xml.Name{Local: a.Name.Local}, Value: a.Value})
 			}
@@ -117,7 +141,15 @@ func parseDocument(r io.Reader) (*elem, error) {
 				if root != nil {
 					return nil, fmt.Errorf("pmml: malformed XML: more than one root element: %w", flavors.ErrInvalidInput)
 				}
-				root = e
+				if !pmmlNamespaces[t.Name.Space] {
+					return nil, e.unsupported("the root element's namespace %q is not one of PMML 3.0 to 4.4 (http://www.dmg.org/PMML-4_4 and the like)", t.Name.Space)
+				}
+				root, space = e, t.Name.Space
+			} else if t.Name.Space != space && stack[len(stack)-1].name != "row" {
+				// Only an Extension, or a row of an InlineTable (whose cells
+				// are often written as data:column), may hold elements of
+				// other vocabularies.
+				return nil, e.unsupported("element <%s> is in namespace %q, not the document's %q", e.name, t.Name.Space, space)
 			} else {
 				p := stack[len(stack)-1]
 				p.kids = append(p.kids, e)
@@ -135,7 +167,17 @@ func parseDocument(r io.Reader) (*elem, error) {
 			}
 			if s := string(t); strings.TrimSpace(s) != "" {
 				top := stack[len(stack)-1]
+				if len(top.text)+len(s) > MaxTextBytes {
+					return nil, top.invalid("the text of <%s> is over %d bytes", top.name, MaxTextBytes)
+				}
 				top.text += s
+			}
+		case xml.Directive:
+			// Go's decoder never expands entities a DTD declares; refuse
+			// them plainly instead of failing at their first use.
+			if d := string(t); strings.HasPrefix(d, "DOCTYPE") && strings.Contains(d, "<!ENTITY") {
+				line, _ := dec.InputPos()
+				return nil, fmt.Errorf("pmml: the DOCTYPE declares entities (line %d); DTD entities are not supported: %w", line, flavors.ErrUnsupported)
 			}
 		}
 	}

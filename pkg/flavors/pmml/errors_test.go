@@ -22,7 +22,7 @@ func TestParseRefuses(t *testing.T) {
 	}{
 		{"malformed XML", `<PMML version="4.4"><DataDictionary>`, flavors.ErrInvalidInput, "malformed XML"},
 		{"not PMML", `<html/>`, flavors.ErrInvalidInput, "<html>"},
-		{"unsupported model", pmmlDoc(dictXYS + "\n<Scorecard functionName=\"regression\"/>"), flavors.ErrUnsupported, "Scorecard is not supported (line 8)"},
+		{"unsupported model", pmmlDoc(dictXYS + "\n<BaselineModel functionName=\"regression\"/>"), flavors.ErrUnsupported, "BaselineModel is not supported (line 8)"},
 		{"unknown element", pmmlDoc(dictXYS + `<Gizmo/>`), flavors.ErrUnsupported, "<Gizmo> is not supported"},
 		{"unknown child", strings.Replace(tree(""), "<Node score", "<Gizmo/><Node score", 1), flavors.ErrUnsupported, "<Gizmo> inside <TreeModel>"},
 		{"unknown attribute", tree(` frobnicate="yes"`), flavors.ErrUnsupported, "attribute frobnicate"},
@@ -30,7 +30,7 @@ func TestParseRefuses(t *testing.T) {
 		{"unsupported function", exprDoc(`<Apply function="frobnicate"><FieldRef field="x"/></Apply>`), flavors.ErrUnsupported, `function "frobnicate"`},
 		{"wrong arity", exprDoc(`<Apply function="+"><FieldRef field="x"/></Apply>`), flavors.ErrInvalidInput, "function + takes 2 arguments"},
 		{"undeclared field", exprDoc(`<FieldRef field="nope"/>`), flavors.ErrInvalidInput, `field "nope"`},
-		{"unsupported dataType", pmmlDoc(`<DataDictionary><DataField name="d" optype="continuous" dataType="date"/></DataDictionary>`), flavors.ErrUnsupported, `dataType "date"`},
+		{"unsupported dataType", pmmlDoc(`<DataDictionary><DataField name="d" optype="continuous" dataType="dateDaysSince[2000]"/></DataDictionary>`), flavors.ErrUnsupported, `dataType "dateDaysSince[2000]"`},
 		{"two models", pmmlDoc(dictXYS + `<TreeModel/><TreeModel/>`), flavors.ErrUnsupported, "2 models"},
 		{"no model", pmmlDoc(dictXYS), flavors.ErrInvalidInput, "no model"},
 		{"selectAll", pmmlDoc(dictXYS + `<MiningModel functionName="regression">` + schemaXYS + segments("selectAll", constTree("1")) + `</MiningModel>`), flavors.ErrUnsupported, "selectAll"},

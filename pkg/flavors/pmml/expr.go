@@ -50,8 +50,12 @@ func (c *compiler) compileExpr(e *elem, sc *scope) (expr, error) {
 		return c.compileDiscretize(e, sc)
 	case "MapValues":
 		return c.compileMapValues(e, sc)
-	case "Aggregate", "Lag", "TextIndex":
-		return expr{}, e.unsupported("%s is not supported", e.name)
+	case "Aggregate":
+		return expr{}, e.unsupported("Aggregate is not supported: it summarises a group of records, and rows are scored one by one")
+	case "Lag":
+		return expr{}, e.unsupported("Lag is not supported: it reads earlier records of a sequence, and rows are scored one by one")
+	case "TextIndex":
+		return c.compileTextIndex(e, sc)
 	}
 	return expr{}, e.unsupported("expression <%s> is not supported", e.name)
 }

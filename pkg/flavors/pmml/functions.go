@@ -232,7 +232,20 @@ func (c *compiler) compileApply(e *elem, sc *scope) (expr, error) {
 		}
 	}
 	var x expr
-	if name == "if" {
+	if uf := c.userFunction(name); uf != nil {
+		if x, err = c.callUserFunction(e, uf, args); err != nil {
+			return expr{}, err
+		}
+	} else if sf, ok := specialFns[name]; ok {
+		if len(args) < sf.min || len(args) > sf.max {
+			return expr{}, e.invalid("function %s takes %s arguments, got %d", name, arity(builtin{min: sf.min, max: sf.max}), len(args))
+		}
+		if x, err = sf.compile(c, e, args, sc); err != nil {
+			return expr{}, err
+		}
+	} else if ox, ok := c.ordinalCompare(e, name, args, sc); ok {
+		x = ox
+	} else if name == "if" {
 		if len(args) < 2 || len(args) > 3 {
 			return expr{}, e.invalid("function if takes 2 or 3 arguments, got %d", len(args))
 		}

@@ -8,12 +8,17 @@ type ppTerm struct {
 	factor   bool
 	level    string  // factor: the level, as tableKey text
 	exponent float64 // covariate
+	contrast *contrast
+	col      int // contrast: the column of the PPCell's category
 }
 
 // grmCategory is one target category's coefficients over the parameters.
 type grmCategory struct {
 	class int
 	betas []float64
+	// params, when set, are the category's own PPCells (PPCell
+	// targetCategory), in place of the model's shared ones.
+	params [][]ppTerm
 }
 
 // generalRegression is a compiled GeneralRegressionModel (no Cox).
@@ -152,6 +157,7 @@ func (c *compiler) compileGeneralRegression(e *elem, m *modelNode) error {
 
 	// Predictors: factors compare levels, covariates are numbers.
 	isFactor := map[string]bool{}
+	contrasts := map[string]*contrast{}
 	for _, list := range []string{"FactorList", "CovariateList"} {
 		l := e.kid(list)
 		if l == nil {
@@ -167,15 +173,18 @@ func (c *compiler) compileGeneralRegression(e *elem, m *modelNode) error {
 			if err := p.check("name", "contrastMatrixType"); err != nil {
 				return err
 			}
-			if _, ok := p.attr("contrastMatrixType"); ok {
-				return p.unsupported("contrastMatrixType of <Predictor> is not supported")
-			}
-			if len(p.kids) > 0 {
-				return p.kids[0].unsupported("<%s> inside <Predictor> is not supported", p.kids[0].name)
-			}
 			name, err := p.need("name")
 			if err != nil {
 				return err
+			}
+			if list == "FactorList" {
+				if contrasts[name], err = compileContrast(p); err != nil {
+					return err
+				}
+			} else if _, ok := p.attr("contrastMatrixType"); ok {
+				return p.invalid("contrastMatrixType of covariate %q: contrasts code factors", name)
+			} else if len(p.kids) > 0 {
+				return p.kids[0].unsupported("<%s> inside a covariate <Predictor> is not supported", p.kids[0].name)
 			}
 			if _, ok := m.scope.lookup(name); !ok {
 				return p.invalid("predictor %q is not a declared field", name)
@@ -183,6 +192,8 @@ func (c *compiler) compileGeneralRegression(e *elem, m *modelNode) error {
 			isFactor[name] = list == "FactorList"
 		}
 	}
+	var ownParams map[string][][]ppTerm // PPCells per targetCategory
+	sharedCells := false
 	if pp := e.kid("PPMatrix"); pp != nil {
 		if err := pp.check(); err != nil {
 			return err
@@ -194,8 +205,9 @@ func (c *compiler) compileGeneralRegression(e *elem, m *modelNode) error {
 			if err := cell.check("value", "predictorName", "parameterName", "targetCategory"); err != nil {
 				return err
 			}
-			if _, ok := cell.attr("targetCategory"); ok {
-				return cell.unsupported("targetCategory of <PPCell> is not supported")
+			tc, perCategory := cell.attr("targetCategory")
+			if perCategory && !classify {
+				return cell.invalid("targetCategory of <PPCell> applies to classification, the model is a regression")
 			}
 			pn, err := cell.need("parameterName")
 			if err != nil {
@@ -221,12 +233,28 @@ func (c *compiler) compileGeneralRegression(e *elem, m *modelNode) error {
 			if err != nil {
 				return err
 			}
-			t := ppTerm{slot: slot, factor: factor, level: tableKey(v)}
+			t := ppTerm{slot: slot, factor: factor, level: tableKey(v), contrast: contrasts[pred]}
+			if t.contrast != nil {
+				if t.col, err = t.contrast.column(cell, v); err != nil {
+					return err
+				}
+			}
 			if !factor {
 				if t.exponent, err = parseNumber(v); err != nil {
 					return cell.invalid("<PPCell> value %q of covariate %q is not a number", v, pred)
 				}
 			}
+			if perCategory {
+				if ownParams == nil {
+					ownParams = map[string][][]ppTerm{}
+				}
+				if ownParams[tc] == nil {
+					ownParams[tc] = make([][]ppTerm, len(g.params))
+				}
+				ownParams[tc][pi] = append(ownParams[tc][pi], t)
+				continue
+			}
+			sharedCells = true
 			g.params[pi] = append(g.params[pi], t)
 		}
 	}
@@ -290,13 +318,16 @@ func (c *compiler) compileGeneralRegression(e *elem, m *modelNode) error {
 		if err := g.settleClasses(e, m, catIndex); err != nil {
 			return err
 		}
+		if err := g.settleOwnParams(e, ownParams, sharedCells); err != nil {
+			return err
+		}
 	}
 	if g.modelType == "CoxRegression" {
 		if g.cox, err = c.compileCox(e, m, g.cats[0].betas, refPoints); err != nil {
 			return err
 		}
 	}
-	g.buf = c.prog.addBuffer(len(g.params) + len(m.classes))
+	g.buf = c.prog.addBuffer(2*len(g.params) + len(m.classes))
 	m.impl = g
 	return nil
 }
@@ -352,6 +383,34 @@ func (g *generalRegression) settleClasses(e *elem, m *modelNode, catIndex map[st
 	return nil
 }
 
+// settleOwnParams gives each category its own PPCells where the PPMatrix
+// has cells for it; the others use the cells without a targetCategory,
+// which must then exist (as JPMML reads the PPMatrix).
+func (g *generalRegression) settleOwnParams(e *elem, own map[string][][]ppTerm, shared bool) error {
+	if own == nil {
+		return nil
+	}
+	used := 0
+	for i := range g.cats {
+		c := &g.cats[i]
+		label := g.m.classes[c.class]
+		if c.params = own[label]; c.params != nil {
+			used++
+		} else if !shared {
+			return e.invalid("category %q has no <PPCell>s of its own and the PPMatrix has none without a targetCategory", label)
+		}
+	}
+	if used != len(own) {
+		for label := range own {
+			if _, ok := g.m.classIndex[label]; !ok {
+				return e.invalid("<PPCell> targetCategory %q is not a category with coefficients", label)
+			}
+		}
+		return e.invalid("<PPCell>s name the category without coefficients as their targetCategory")
+	}
+	return nil
+}
+
 // inverseLink maps the linear predictor to the mean.
 func (g *generalRegression) inverseLink(method string, eta float64) float64 {
 	a := g.linkParam
@@ -378,15 +437,24 @@ func (g *generalRegression) inverseLink(method string, eta float64) float64 {
 	return link(method, eta) // logit, probit, cloglog, loglog, cauchit
 }
 
-func (g *generalRegression) eval(ctx *rowCtx, res *result) {
-	buf := ctx.bufs[g.buf]
-	x, probs := buf[:len(g.params)], buf[len(g.params):]
-	for j, terms := range g.params {
+// design fills x with the row's value of each parameter: the product of
+// its PPCells' factor indicators (or contrast codes) and covariate powers;
+// ok is false when a value the product needs is missing.
+func design(ctx *rowCtx, params [][]ppTerm, x []float64) bool {
+	for j, terms := range params {
 		v := 1.0
 		for _, t := range terms {
 			in := ctx.get(t.slot)
 			if in.k == kMissing {
-				return
+				return false
+			}
+			if t.contrast != nil {
+				row, ok := t.contrast.rows[tableKey(in.text())]
+				if !ok {
+					return false // a level the contrast matrix has no row for
+				}
+				v *= t.contrast.matrix[row][t.col]
+				continue
 			}
 			if t.factor {
 				if tableKey(in.text()) != t.level {
@@ -396,7 +464,7 @@ func (g *generalRegression) eval(ctx *rowCtx, res *result) {
 			}
 			f, ok := in.number()
 			if !ok {
-				return
+				return false
 			}
 			if t.exponent != 1 {
 				f = math.Pow(f, t.exponent)
@@ -404,6 +472,16 @@ func (g *generalRegression) eval(ctx *rowCtx, res *result) {
 			v *= f
 		}
 		x[j] = v
+	}
+	return true
+}
+
+func (g *generalRegression) eval(ctx *rowCtx, res *result) {
+	buf := ctx.bufs[g.buf]
+	n := len(g.params)
+	x, own, probs := buf[:n], buf[n:2*n], buf[2*n:]
+	if !design(ctx, g.params, x) {
+		return
 	}
 	offset := g.offset
 	if g.offsetSlot >= 0 {
@@ -413,10 +491,16 @@ func (g *generalRegression) eval(ctx *rowCtx, res *result) {
 		}
 		offset += o
 	}
+	failed := false
 	eta := func(c *grmCategory) float64 {
+		xs := x
+		if c.params != nil {
+			xs = own
+			failed = failed || !design(ctx, c.params, xs)
+		}
 		var s float64
 		for j, b := range c.betas {
-			s += b * x[j]
+			s += b * xs[j]
 		}
 		return s + offset
 	}
@@ -472,6 +556,9 @@ func (g *generalRegression) eval(ctx *rowCtx, res *result) {
 			prev = cum
 		}
 		probs[len(g.cats)] = 1 - prev // the last target value
+	}
+	if failed {
+		return
 	}
 	res.ok, res.probs = true, probs
 	res.label = g.m.classes[argmax(probs)]

@@ -8,6 +8,8 @@ import (
 type compiler struct {
 	prog   *program
 	fields map[string]*dataField
+	// udfs holds the TransformationDictionary's DefineFunctions (define_function.go).
+	udfs *userFunctions
 }
 
 type function uint8

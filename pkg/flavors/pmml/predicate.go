@@ -42,6 +42,9 @@ type pred struct {
 	strSet  map[string]bool
 	numSet  map[float64]bool
 	kids    []pred
+	// order ranks an ordinal field's Values (keyed by tableKey), so that
+	// lessThan and the like follow the declared order, not the text's.
+	order map[string]int
 }
 
 var simpleOps = map[string]predOp{
@@ -108,6 +111,14 @@ func (c *compiler) compilePredicate(e *elem, sc *scope, f32 bool) (pred, error) 
 			p.num = p.val.n
 			if f32 {
 				p.num = float64(float32(p.num))
+			}
+		}
+		if op >= pLess && op <= pGreaterEq {
+			if p.order, err = c.ordinalOrder(e, slot, raw); err != nil {
+				return pred{}, err
+			}
+			if p.order != nil {
+				p.numeric = false
 			}
 		}
 		return p, nil
@@ -216,6 +227,12 @@ func (p *pred) eval(ctx *rowCtx) tri {
 			case x > p.num:
 				c = 1
 			}
+		} else if p.order != nil && p.op != pEqual && p.op != pNotEqual {
+			rank, ok := p.order[tableKey(v.text())]
+			if !ok {
+				return tUnknown // an invalid value kept asIs has no rank
+			}
+			c = rank - p.order[tableKey(p.val.text())]
 		} else if p.op == pEqual || p.op == pNotEqual {
 			if equalValues(v, p.val) {
 				c = 0
@@ -244,9 +261,12 @@ func (p *pred) eval(ctx *rowCtx) tri {
 			return tUnknown
 		}
 		var in bool
-		if v.k == kStr {
+		switch v.k {
+		case kStr:
 			in = p.strSet[v.s]
-		} else {
+		case kTemporal: // a date's Array item is its ISO text
+			in = p.strSet[v.text()]
+		default:
 			in = p.numSet[v.n]
 		}
 		return triOf(in == (p.op == pIsIn))
@@ -292,4 +312,22 @@ func (p *pred) eval(ctx *rowCtx) tri {
 		return tUnknown
 	}
 	return tUnknown
+}
+
+// ordinalOrder returns the rank of each Value of an ordinal DataField, or
+// nil for a field of another optype or without Values. The predicate's
+// constant must be one of the Values.
+func (c *compiler) ordinalOrder(e *elem, slot int32, raw string) (map[string]int, error) {
+	f := c.fields[e.attrOr("field", "")]
+	if f == nil || f.slot != slot || f.optype != "ordinal" || len(f.values) == 0 {
+		return nil, nil
+	}
+	order := make(map[string]int, len(f.values))
+	for i, v := range f.values {
+		order[tableKey(v)] = i
+	}
+	if _, ok := order[tableKey(raw)]; !ok {
+		return nil, e.invalid("value %q compared with ordinal field %q is not one of its Values", raw, f.name)
+	}
+	return order, nil
 }

@@ -73,7 +73,11 @@ func (c *compiler) compileMiningSchema(e *elem, m *modelNode, parent *scope, top
 			return err
 		}
 		if s, ok := k.attr("invalidValueReplacement"); ok {
-			mf.invalidRepl, _ = parseLiteral(s, dt)
+			v, ok := parseLiteral(s, dt)
+			if !ok || v.k == kMissing {
+				return k.invalid("invalidValueReplacement %q of field %q is not a valid value", s, name)
+			}
+			mf.invalidRepl = v
 		} else if mf.invalidTreatment == "asValue" {
 			return k.invalid("invalidValueTreatment=\"asValue\" of field %q needs invalidValueReplacement", name)
 		}

@@ -142,7 +142,7 @@ func (c *compiler) compileTree(e *elem, m *modelNode) error {
 		case h.count == 0 && t.nodes[i].hasScore:
 			// A scored leaf keeps its score here, next to the splits.
 			*sp = split{num: t.nodes[i].score, kind: splitLeaf}
-		case t.hot[h.first].complement:
+		case h.count > 0 && t.hot[h.first].complement:
 			c := t.hot[h.first]
 			*sp = split{num: c.num, slot: c.slot, child: h.first, op: c.op, kind: splitBinary, f32: c.f32}
 		}

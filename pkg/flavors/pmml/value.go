@@ -14,6 +14,10 @@ const (
 	kNum
 	kStr
 	kBool
+	// kTemporal is a date, time or dateTime (see value_time.go): n holds
+	// seconds since 1970-01-01T00:00:00 (a time: since midnight) and s
+	// which of the three it is, so that it prints as ISO 8601.
+	kTemporal
 )
 
 // value is one field value of one row. Booleans keep 0/1 in n.
@@ -51,13 +55,34 @@ const (
 	dtInteger
 	dtString
 	dtBoolean
+	// dtDate, dtTime and dtDateTime hold kTemporal values.
+	dtDate
+	dtTime
+	dtDateTime
+	// The counting temporal types hold integers (kNum): days or seconds
+	// since January 1st of a year, or seconds since midnight.
+	dtDateDaysSince0
+	dtDateDaysSince1960
+	dtDateDaysSince1970
+	dtDateDaysSince1980
+	dtTimeSeconds
+	dtDateTimeSecondsSince0
+	dtDateTimeSecondsSince1960
+	dtDateTimeSecondsSince1970
+	dtDateTimeSecondsSince1980
 )
 
-func (d dataType) numeric() bool { return d == dtDouble || d == dtFloat || d == dtInteger }
+// numeric reports whether values of the type are numbers; the counting
+// temporal types are.
+func (d dataType) numeric() bool {
+	return d == dtDouble || d == dtFloat || d == dtInteger || d >= dtDateDaysSince0
+}
 
-// parseDataType maps the PMML name; ok is false for types not implemented
-// (dates and times).
+// parseDataType maps the PMML name; ok is false for a type not implemented.
 func parseDataType(s string) (dataType, bool) {
+	if d, ok := temporalTypes[s]; ok {
+		return d, true
+	}
 	switch s {
 	case "double":
 		return dtDouble, true
@@ -94,6 +119,8 @@ func (v value) text() string {
 			return "true"
 		}
 		return "false"
+	case kTemporal:
+		return formatTemporal(v)
 	}
 	return ""
 }
@@ -101,7 +128,7 @@ func (v value) text() string {
 // number returns a value as a number; ok is false when it has none.
 func (v value) number() (float64, bool) {
 	switch v.k {
-	case kNum, kBool:
+	case kNum, kBool, kTemporal:
 		return v.n, true
 	case kStr:
 		f, err := parseNumber(v.s)
@@ -145,8 +172,11 @@ func cast(v value, d dataType) (value, bool) {
 			return num(float64(float32(f))), true
 		}
 	case dtInteger:
+		if v.k == kTemporal {
+			return missing, false
+		}
 		if f, ok := v.number(); ok {
-			if f != math.Trunc(f) {
+			if f != math.Trunc(f) || math.IsInf(f, 0) {
 				return missing, false
 			}
 			return num(f), true
@@ -157,6 +187,11 @@ func cast(v value, d dataType) (value, bool) {
 		if b, ok := v.truth(); ok {
 			return boolean(b), true
 		}
+	case dtDate, dtTime, dtDateTime:
+		return castTemporal(v, d)
+	case dtDateDaysSince0, dtDateDaysSince1960, dtDateDaysSince1970, dtDateDaysSince1980,
+		dtTimeSeconds, dtDateTimeSecondsSince0, dtDateTimeSecondsSince1960, dtDateTimeSecondsSince1970, dtDateTimeSecondsSince1980:
+		return castCount(v, d)
 	default:
 		return v, true
 	}
@@ -177,6 +212,7 @@ func parseLiteral(s string, d dataType) (value, bool) {
 // equalValues compares two values as PMML's equal does: numerically when
 // both are numbers, else as text.
 func equalValues(a, b value) bool {
+	a, b = temporalPair(a, b)
 	if a.k == kStr && b.k == kStr {
 		return a.s == b.s
 	}
@@ -193,6 +229,7 @@ func equalValues(a, b value) bool {
 
 // compareValues orders two present values: -1, 0, 1.
 func compareValues(a, b value) int {
+	a, b = temporalPair(a, b)
 	fa, oka := a.number()
 	fb, okb := b.number()
 	if oka && okb {
@@ -205,4 +242,26 @@ func compareValues(a, b value) int {
 		return 0
 	}
 	return strings.Compare(a.text(), b.text())
+}
+
+// temporalPair reads a text compared with a date, time or dateTime as
+// one of the same kind, so that "2003-04-01" meets the date it names.
+func temporalPair(a, b value) (value, value) {
+	switch {
+	case a.k == kTemporal && b.k == kStr:
+		if sec, tag, ok := parseTemporal(b.s); ok && tag == a.s {
+			b = temporal(sec, tag)
+		}
+	case b.k == kTemporal && a.k == kStr:
+		if sec, tag, ok := parseTemporal(a.s); ok && tag == b.s {
+			a = temporal(sec, tag)
+		}
+	}
+	return a, b
+}
+
+// textual reports whether values of the type are best returned as text
+// (BYTES) rather than numbers: strings, booleans, dates and times.
+func (d dataType) textual() bool {
+	return d == dtString || d == dtBoolean || d == dtUnknown || d == dtDate || d == dtTime || d == dtDateTime
 }
