@@ -172,8 +172,8 @@ func inputDType(dt dataType) flavors.DType {
 	switch dt {
 	case dtInteger:
 		return flavors.Int64
-	case dtString:
-		return flavors.Bytes
+	case dtString, dtDate, dtTime, dtDateTime:
+		return flavors.Bytes // dates and times as ISO 8601 text
 	case dtBoolean:
 		return flavors.Bool
 	}

@@ -156,7 +156,7 @@ func (c *compiler) compileOutput(e *elem, m *modelNode) error {
 			}
 		}
 		o.dtype = flavors.FP64
-		if o.dt == dtString || o.dt == dtBoolean || o.dt == dtUnknown {
+		if o.dt.textual() {
 			o.dtype = flavors.Bytes
 		}
 		if _, dup := sc.names[name]; dup {

@@ -27,9 +27,7 @@ const sklearnConformanceDir = "../../../examples/pmml-conformance"
 // yet. Files whose top-level model is one of these are skipped, by name;
 // remove an entry as soon as the evaluator supports the type, so that its
 // files are checked.
-var pendingModelTypes = map[string]string{
-	"NearestNeighborModel": "being implemented in nearest_neighbor.go",
-}
+var pendingModelTypes = map[string]string{}
 
 // sklearnDefaultTolerance is the relative tolerance for float64 outputs:
 // the PMML files repeat scikit-learn's arithmetic, so only summation order
