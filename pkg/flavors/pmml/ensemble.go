@@ -1,5 +1,7 @@
 package pmml
 
+import "slices"
+
 // An ensemble of trees (a MiningModel summing or averaging TreeModels, as
 // exporters write random forests and gradient boosting) is scored tree by
 // tree over the whole batch rather than row by row: one tree's splits stay
@@ -35,9 +37,12 @@ func (mm *mining) treeEnsemble() bool {
 }
 
 // bindColumns records in every split of the ensemble's trees which input
-// column its slot is read from; colOf maps a slot to that column.
+// column its slot is read from (colOf maps a slot to that column), then
+// flattens the trees that allow it.
 func (mm *mining) bindColumns(colOf []int32) {
-	for _, h := range mm.hot {
+	used := map[int32]bool{}
+	for i := range mm.hot {
+		h := &mm.hot[i]
 		if h.tree == nil {
 			continue
 		}
@@ -48,7 +53,16 @@ func (mm *mining) bindColumns(colOf []int32) {
 				sp.col = colOf[sp.slot]
 			}
 		}
+		if ft, ok := flatten(h.tree); ok {
+			h.flat = ft
+			ft.columns(used)
+		}
 	}
+	mm.flatCols = mm.flatCols[:0]
+	for c := range used {
+		mm.flatCols = append(mm.flatCols, c)
+	}
+	slices.Sort(mm.flatCols)
 }
 
 // sumBatch walks every tree over every row of x, the inputs as a rows ×
@@ -62,6 +76,17 @@ func (mm *mining) sumBatch(x []float64, width, rows int) *ensembleSums {
 	} else {
 		es.sums = make([]float64, rows)
 	}
+	if len(mm.flatCols) > 0 {
+		for r := 0; r < rows; r++ {
+			row := x[r*width : (r+1)*width]
+			for _, c := range mm.flatCols {
+				if int(c) >= width || row[c] != row[c] { // NaN: not a number
+					es.general[r] = true
+					break
+				}
+			}
+		}
+	}
 	for i := range mm.hot {
 		h := &mm.hot[i]
 		es.n++
@@ -70,11 +95,17 @@ func (mm *mining) sumBatch(x []float64, width, rows int) *ensembleSums {
 		if mm.weighted {
 			w = h.weight
 		}
+
 		for r := 0; r < rows; r++ {
 			if es.general[r] {
 				continue
 			}
-			leaf := h.tree.fastLeafRow(x[r*width : (r+1)*width])
+			var leaf int32
+			if h.flat != nil {
+				leaf = h.flat.leaf(x[r*width : (r+1)*width])
+			} else {
+				leaf = h.tree.fastLeafRow(x[r*width : (r+1)*width])
+			}
 			if leaf < 0 {
 				es.general[r] = true
 				continue

@@ -3,21 +3,27 @@ package pmml
 import "math"
 
 // flatTree is a tree of an ensemble compiled for the batch walk: every
-// split rewritten as "x <= thr" with its two successors, so one level costs
-// one load, one comparison and a conditional move. Rows with a NaN in a
-// column the trees read never reach it (see ensembleSums), so the rewrite
-// only needs to be exact for numbers.
+// split rewritten as "x <= thr" with its successors side by side (the one
+// for x <= thr first), and every leaf stepping to itself, so a walk is
+// exactly depth steps of a load, a comparison and an addition, with no
+// branch to mispredict. Rows with a NaN in a column the trees read never
+// reach it (see ensembleSums), so the rewrite only needs to be exact for
+// numbers.
 type flatTree struct {
 	nodes []flatNode
 	f32   bool // compare float32(x), as mathContext="float" asks
+	depth int  // the longest path from the root to a leaf, in splits
+	// leafOf is each node's index in tree.splits, where a leaf's score or
+	// probabilities are found.
+	leafOf []int32
 }
 
-// flatNode is a split, or a leaf when col < 0; a leaf's lo is its index in
-// tree.splits, where its score or probabilities are found.
+// flatNode steps to first when x[col] <= thr, else to first+1. A leaf
+// compares the root's column with +Inf and has first = itself.
 type flatNode struct {
-	thr    float64
-	col    int32
-	lo, hi int32 // the next node when x <= thr, and otherwise
+	thr   float64
+	col   int32
+	first int32
 }
 
 // flatten compiles t for the batch walk, or reports false when a reachable
@@ -28,51 +34,48 @@ func flatten(t *tree) (*flatTree, bool) {
 		return nil, false
 	}
 	ft := &flatTree{f32: t.splits[0].f32}
-	var add func(i int32) (int32, bool)
-	add = func(i int32) (int32, bool) {
-		if int(i) >= len(t.splits) {
-			return 0, false
+	rootCol := int32(0)
+	if t.splits[0].kind == splitBinary {
+		rootCol = t.splits[0].col
+	}
+	var fill func(at, i int32, depth int) bool
+	fill = func(at, i int32, depth int) bool {
+		if int(i) >= len(t.splits) || depth > MaxNesting {
+			return false
 		}
 		sp := &t.splits[i]
-		at := int32(len(ft.nodes))
-		ft.nodes = append(ft.nodes, flatNode{})
+		ft.leafOf[at] = i
 		switch {
 		case sp.kind == splitLeaf:
-			ft.nodes[at] = flatNode{col: -1, lo: i}
-			return at, true
+			ft.nodes[at] = flatNode{thr: math.Inf(1), col: rootCol, first: at}
+			ft.depth = max(ft.depth, depth)
+			return true
 		case sp.kind != splitBinary || sp.col < 0 || sp.f32 != ft.f32:
-			return 0, false
+			return false
 		}
 		// compareOp true takes sp.child, false sp.child+1.
 		n := flatNode{col: sp.col, thr: sp.num}
-		swap := false
+		yes, no := sp.child, sp.child+1
 		switch sp.op {
 		case pLessEq:
 		case pLess: // x < t ⇔ x <= the double below t
 			n.thr = math.Nextafter(sp.num, math.Inf(-1))
 		case pGreater: // x > t ⇔ !(x <= t)
-			swap = true
+			yes, no = no, yes
 		case pGreaterEq: // x >= t ⇔ !(x <= the double below t)
-			n.thr, swap = math.Nextafter(sp.num, math.Inf(-1)), true
+			n.thr = math.Nextafter(sp.num, math.Inf(-1))
+			yes, no = no, yes
 		default:
-			return 0, false
+			return false
 		}
-		yes, ok := add(sp.child)
-		if !ok {
-			return 0, false
-		}
-		no, ok := add(sp.child + 1)
-		if !ok {
-			return 0, false
-		}
-		n.lo, n.hi = yes, no
-		if swap {
-			n.lo, n.hi = no, yes
-		}
+		n.first = int32(len(ft.nodes))
 		ft.nodes[at] = n
-		return at, true
+		ft.nodes = append(ft.nodes, flatNode{}, flatNode{})
+		ft.leafOf = append(ft.leafOf, 0, 0)
+		return fill(n.first, yes, depth+1) && fill(n.first+1, no, depth+1)
 	}
-	if _, ok := add(0); !ok || len(ft.nodes) > math.MaxInt32 {
+	ft.nodes, ft.leafOf = make([]flatNode, 1, 2*len(t.splits)), make([]int32, 1, 2*len(t.splits))
+	if !fill(0, 0, 0) {
 		return nil, false
 	}
 	return ft, true
@@ -82,31 +85,25 @@ func flatten(t *tree) (*flatTree, bool) {
 // returns the leaf's index in tree.splits.
 func (ft *flatTree) leaf(row []float64) int32 {
 	nodes := ft.nodes
-	n := &nodes[0]
+	cur := int32(0)
 	if ft.f32 {
-		for n.col >= 0 {
-			next := n.hi
-			if float64(float32(row[n.col])) <= n.thr {
-				next = n.lo
-			}
-			n = &nodes[next]
+		for d := 0; d < ft.depth; d++ {
+			nd := &nodes[cur]
+			cur = nd.first + 1 - b2i(float64(float32(row[nd.col])) <= nd.thr)
 		}
-		return n.lo
-	}
-	for n.col >= 0 {
-		next := n.hi
-		if row[n.col] <= n.thr {
-			next = n.lo
+	} else {
+		for d := 0; d < ft.depth; d++ {
+			nd := &nodes[cur]
+			cur = nd.first + 1 - b2i(row[nd.col] <= nd.thr)
 		}
-		n = &nodes[next]
 	}
-	return n.lo
+	return ft.leafOf[cur]
 }
 
 // columns adds to used the input columns the tree reads.
 func (ft *flatTree) columns(used map[int32]bool) {
-	for _, n := range ft.nodes {
-		if n.col >= 0 {
+	for i, n := range ft.nodes {
+		if n.first != int32(i) { // a split; a leaf steps to itself
 			used[n.col] = true
 		}
 	}

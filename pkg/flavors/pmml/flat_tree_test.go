@@ -40,16 +40,19 @@ func TestFlatTreeMatchesSplits(t *testing.T) {
 				if !ok {
 					t.Fatalf("tree %d did not flatten", i)
 				}
-				for r := 0; r < 2000; r++ {
-					row := make([]float64, features)
-					for f := range row {
-						if rng.Intn(2) == 0 {
-							row[f] = thresholds[rng.Intn(len(thresholds))]
-						} else {
-							row[f] = rng.NormFloat64()
-						}
+				const rows = 2000
+				x := make([]float64, rows*features)
+				for j := range x {
+					if rng.Intn(2) == 0 {
+						x[j] = thresholds[rng.Intn(len(thresholds))]
+					} else {
+						x[j] = rng.NormFloat64()
 					}
-					if got, want := ft.leaf(row), h.tree.fastLeafRow(row); got != want {
+				}
+				for r := 0; r < rows; r++ {
+					row := x[r*features : (r+1)*features]
+					want := h.tree.fastLeafRow(row)
+					if got := ft.leaf(row); got != want {
 						t.Fatalf("tree %d row %v: flat leaf %d, split walk %d", i, row, got, want)
 					}
 				}

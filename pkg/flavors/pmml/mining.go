@@ -40,10 +40,14 @@ type mining struct {
 	// hot mirrors segments with what the summing fast path reads, packed
 	// so that a row's walk over the segments stays in cache.
 	hot []hotSegment
+	// flatCols are the input columns the flattened trees read: a row with
+	// a NaN in one of them takes the general path (see ensemble.go).
+	flatCols []int32
 }
 
 type hotSegment struct {
-	tree   *tree // nil: the segment takes the general path
+	tree   *tree     // nil: the segment takes the general path
+	flat   *flatTree // tree compiled for the batch walk, when it can be
 	weight float64
 	remap  []int
 	always bool // the segment's predicate is <True/>
