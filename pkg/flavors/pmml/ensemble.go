@@ -58,6 +58,15 @@ func (mm *mining) bindColumns(colOf []int32) {
 			ft.columns(used)
 		}
 	}
+	nodes, allFlat := 0, true
+	for _, h := range mm.hot {
+		if h.flat == nil {
+			allFlat = false
+			break
+		}
+		nodes += len(h.flat.nodes)
+	}
+	mm.rowMajor = allFlat && mm.m.fn == fnRegression && nodes <= rowMajorNodes
 	mm.flatCols = mm.flatCols[:0]
 	for c := range used {
 		mm.flatCols = append(mm.flatCols, c)
@@ -86,6 +95,10 @@ func (mm *mining) sumBatch(x []float64, width, rows int) *ensembleSums {
 				}
 			}
 		}
+	}
+	if mm.rowMajor {
+		mm.sumRowMajor(x, width, rows, es)
+		return es
 	}
 	for i := range mm.hot {
 		h := &mm.hot[i]
@@ -121,6 +134,69 @@ func (mm *mining) sumBatch(x []float64, width, rows int) *ensembleSums {
 		}
 	}
 	return es
+}
+
+// rowMajorNodes bounds the flat nodes of an ensemble walked row by row: a
+// row then goes through every tree while they all stay in the L1 cache,
+// keeping its sum in a register (a GBM of shallow trees); larger ensembles
+// go tree by tree so that one tree stays in cache across the rows.
+const rowMajorNodes = 2048
+
+// sumRowMajor is sumBatch for a regression ensemble of small flat trees:
+// row by row, adding in segment order as mining.eval does.
+func (mm *mining) sumRowMajor(x []float64, width, rows int, es *ensembleSums) {
+	f32 := mm.m.f32
+	for i := range mm.hot {
+		es.n++
+		es.wsum += mm.hot[i].weight
+	}
+	if !f32 && !mm.weighted && !mm.anyF32Tree() {
+		// The common case (a GBM in double precision), with the walk
+		// written out so that nothing in the loop is a call.
+		for r := 0; r < rows; r++ {
+			if es.general[r] {
+				continue
+			}
+			row := x[r*width : (r+1)*width]
+			sum := 0.0
+			for i := range mm.hot {
+				ft := mm.hot[i].flat
+				nodes, cur := ft.nodes, int32(0)
+				for d := 0; d < ft.depth; d++ {
+					nd := &nodes[cur]
+					cur = nd.first + 1 - b2i(row[nd.col] <= nd.thr)
+				}
+				sum += ft.score[cur]
+			}
+			es.sums[r] = sum
+		}
+		return
+	}
+	for r := 0; r < rows; r++ {
+		if es.general[r] {
+			continue
+		}
+		row := x[r*width : (r+1)*width]
+		sum := 0.0
+		for i := range mm.hot {
+			h := &mm.hot[i]
+			v := h.flat.score[h.flat.walk(row)]
+			if mm.weighted {
+				v *= h.weight
+			}
+			sum = round32(f32, sum+v)
+		}
+		es.sums[r] = sum
+	}
+}
+
+func (mm *mining) anyF32Tree() bool {
+	for _, h := range mm.hot {
+		if h.flat.f32 {
+			return true
+		}
+	}
+	return false
 }
 
 // fastLeafRow is fastLeaf reading one row of the input matrix.

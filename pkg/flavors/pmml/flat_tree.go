@@ -14,8 +14,9 @@ type flatTree struct {
 	f32   bool // compare float32(x), as mathContext="float" asks
 	depth int  // the longest path from the root to a leaf, in splits
 	// leafOf is each node's index in tree.splits, where a leaf's score or
-	// probabilities are found.
+	// probabilities are found; score is a leaf's score, next to the nodes.
 	leafOf []int32
+	score  []float64
 }
 
 // flatNode steps to first when x[col] <= thr, else to first+1. A leaf
@@ -48,6 +49,7 @@ func flatten(t *tree) (*flatTree, bool) {
 		switch {
 		case sp.kind == splitLeaf:
 			ft.nodes[at] = flatNode{thr: math.Inf(1), col: rootCol, first: at}
+			ft.score[at] = sp.num
 			ft.depth = max(ft.depth, depth)
 			return true
 		case sp.kind != splitBinary || sp.col < 0 || sp.f32 != ft.f32:
@@ -72,18 +74,18 @@ func flatten(t *tree) (*flatTree, bool) {
 		ft.nodes[at] = n
 		ft.nodes = append(ft.nodes, flatNode{}, flatNode{})
 		ft.leafOf = append(ft.leafOf, 0, 0)
+		ft.score = append(ft.score, 0, 0)
 		return fill(n.first, yes, depth+1) && fill(n.first+1, no, depth+1)
 	}
-	ft.nodes, ft.leafOf = make([]flatNode, 1, 2*len(t.splits)), make([]int32, 1, 2*len(t.splits))
+	ft.nodes, ft.leafOf, ft.score = make([]flatNode, 1, 2*len(t.splits)), make([]int32, 1, 2*len(t.splits)), make([]float64, 1, 2*len(t.splits))
 	if !fill(0, 0, 0) {
 		return nil, false
 	}
 	return ft, true
 }
 
-// leaf walks one row (no NaN in the columns the tree reads) to its leaf and
-// returns the leaf's index in tree.splits.
-func (ft *flatTree) leaf(row []float64) int32 {
+// walk returns the node of the leaf one row reaches.
+func (ft *flatTree) walk(row []float64) int32 {
 	nodes := ft.nodes
 	cur := int32(0)
 	if ft.f32 {
@@ -91,14 +93,18 @@ func (ft *flatTree) leaf(row []float64) int32 {
 			nd := &nodes[cur]
 			cur = nd.first + 1 - b2i(float64(float32(row[nd.col])) <= nd.thr)
 		}
-	} else {
-		for d := 0; d < ft.depth; d++ {
-			nd := &nodes[cur]
-			cur = nd.first + 1 - b2i(row[nd.col] <= nd.thr)
-		}
+		return cur
 	}
-	return ft.leafOf[cur]
+	for d := 0; d < ft.depth; d++ {
+		nd := &nodes[cur]
+		cur = nd.first + 1 - b2i(row[nd.col] <= nd.thr)
+	}
+	return cur
 }
+
+// leaf walks one row (no NaN in the columns the tree reads) to its leaf and
+// returns the leaf's index in tree.splits.
+func (ft *flatTree) leaf(row []float64) int32 { return ft.leafOf[ft.walk(row)] }
 
 // columns adds to used the input columns the tree reads.
 func (ft *flatTree) columns(used map[int32]bool) {

@@ -43,6 +43,7 @@ type mining struct {
 	// flatCols are the input columns the flattened trees read: a row with
 	// a NaN in one of them takes the general path (see ensemble.go).
 	flatCols []int32
+	rowMajor bool // walk the flat trees row by row (see sumRowMajor)
 }
 
 type hotSegment struct {

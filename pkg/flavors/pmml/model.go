@@ -152,13 +152,20 @@ func newModel(prog *program, top *modelNode) (*Model, error) {
 }
 
 // numberMatrix lays the input columns out row by row as numbers, NaN where
-// a value is not a number, for the tree ensemble's batch walk.
-func numberMatrix(cols [][]value, rows int) []float64 {
+// a value is not a number, for the tree ensemble's batch walk: column c is
+// nums[c] when that is set, else cols[c].
+func numberMatrix(cols [][]value, nums [][]float64, rows int) []float64 {
 	width := len(cols)
 	x := make([]float64, rows*width)
-	for c, col := range cols {
-		for r := range col {
-			if v := &col[r]; v.k == kNum {
+	for c := range cols {
+		if fs := nums[c]; fs != nil {
+			for r, f := range fs {
+				x[r*width+c] = f
+			}
+			continue
+		}
+		for r := range cols[c] {
+			if v := &cols[c][r]; v.k == kNum {
 				x[r*width+c] = v.n
 			} else {
 				x[r*width+c] = math.NaN()
@@ -206,13 +213,23 @@ func (m *Model) Predict(ctx context.Context, in flavors.Batch) (flavors.Batch, e
 		return a.predict(ctx, in)
 	}
 	rows := in.Rows()
+	// A plain numeric input (see plainNumber) arriving as numbers is read
+	// straight from its float64s; other inputs become treated values here.
 	cols := make([][]value, len(m.inputs))
+	nums := make([][]float64, len(m.inputs))
 	for i := range m.inputs {
 		mf := &m.inputs[i]
 		t, ok := in.Get(mf.name)
 		if !ok {
 			return flavors.Batch{}, fmt.Errorf("pmml: input %q is missing: expected columns %s (send nulls for missing values): %w",
 				mf.name, strings.Join(m.sig.InputNames(), ", "), flavors.ErrInvalidInput)
+		}
+		if mf.plainNumber() && t.DType != flavors.Bytes && t.DType != flavors.Bool && (len(t.Shape) == 1 || (len(t.Shape) == 2 && t.Shape[1] == 1)) {
+			fs, err := t.Float64s()
+			if err == nil {
+				nums[i] = fs
+				continue
+			}
 		}
 		vals, err := columnValues(t, mf.field)
 		if err != nil {
@@ -229,7 +246,7 @@ func (m *Model) Predict(ctx context.Context, in flavors.Batch) (flavors.Batch, e
 	rc := newRowCtx(m.prog)
 	var sums *ensembleSums
 	if mm, ok := m.root.impl.(*mining); ok && m.colOf != nil && mm.treeEnsemble() {
-		sums = mm.sumBatch(numberMatrix(cols, rows), len(cols), rows)
+		sums = mm.sumBatch(numberMatrix(cols, nums, rows), len(cols), rows)
 	}
 	var res result
 	for r := 0; r < rows; r++ {
@@ -243,7 +260,20 @@ func (m *Model) Predict(ctx context.Context, in flavors.Batch) (flavors.Batch, e
 			rc.sums, rc.row = sums, r
 		}
 		for i := range m.inputs {
-			rc.vals[m.inputs[i].slot] = cols[i][r]
+			mf := &m.inputs[i]
+			if nums[i] == nil {
+				rc.vals[mf.slot] = cols[i][r]
+				continue
+			}
+			if x := nums[i][r]; x == x {
+				rc.vals[mf.slot] = value{k: kNum, n: x}
+			} else {
+				v, err := mf.treatInput(missing, r)
+				if err != nil {
+					return flavors.Batch{}, err
+				}
+				rc.vals[mf.slot] = v
+			}
 		}
 		m.root.evaluate(rc, &res)
 		if rc.err != nil {

@@ -155,6 +155,17 @@ func (mf *miningField) treatOutliers(v value) value {
 // treatInput turns a raw input value of the top-level model into the value
 // the model sees: validity, missing values and outliers, as the MiningField
 // says. An error names the field and the row.
+// plainNumber reports whether treatInput leaves every number of this field
+// as it is: a double with no missing, invalid or valid value lists, no
+// intervals and no outlier treatment, so Predict may read such a column's
+// numbers directly (a NaN still goes through treatInput as a missing value).
+func (mf *miningField) plainNumber() bool {
+	f := mf.field
+	return f != nil && f.dt == dtDouble && len(f.missing) == 0 && len(f.invalid) == 0 &&
+		(len(f.values) == 0 || f.optype == "continuous") && len(f.validNum) == 0 && len(f.intervals) == 0 &&
+		mf.outliers == "asIs"
+}
+
 func (mf *miningField) treatInput(v value, row int) (value, error) {
 	v, status := mf.field.classify(v)
 	if status == statusInvalid {
