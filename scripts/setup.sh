@@ -71,6 +71,13 @@ if [ ! -x "$gobin/grpcurl" ] && ! command -v grpcurl >/dev/null; then
   go install github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.4
 fi
 
+# --- test environment for batch/objstore (internal/testenv) -----------------
+# versitygw: a real S3-compatible server; DuckDB (npm): an independent
+# Parquet reader. Both go to mlctl's cache directory, nothing into the repo.
+bash scripts/testenv/s3.sh
+bash scripts/testenv/duckdb.sh
+# --- end test environment for batch/objstore --------------------------------
+
 echo "setup: building bin/mlctl"
 go build -o bin/mlctl ./cmd/mlctl
 echo "setup: done ($(bin/mlctl version))"

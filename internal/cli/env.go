@@ -21,6 +21,10 @@ var envVars = []envVar{
 	{"MLCTL_LOG_LEVEL", "--log-level", "log level: debug, info, warn or error"},
 	{"MLCTL_HTTP_ADDR", "serve --port", "HTTP listen address of mlctl serve (default 127.0.0.1:8080)"},
 	{"MLCTL_GRPC_ADDR", "serve --grpc-port", "gRPC listen address of mlctl serve (default 127.0.0.1:8081)"},
+	{"MLCTL_BATCH_ROWS", "batch --batch-rows", "rows per model call in mlctl batch (default 8192)"},
+	{"MLCTL_BATCH_WORKERS", "batch --workers", "concurrent model calls in mlctl batch (default: the number of CPUs)"},
+	{"MLCTL_SHARD", "batch --shard", "the shard i/N mlctl batch scores"},
+	{"MLCTL_SHARD_COUNT", "", "with JOB_COMPLETION_INDEX (a Kubernetes Indexed Job), the number of shards"},
 }
 
 // envDefault returns the variable's value, or def when it is unset.

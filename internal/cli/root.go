@@ -90,6 +90,7 @@ func newRootCmd(g *globals) *cobra.Command {
 		newVerifyCmd(g),
 		newPredictCmd(g),
 		newServeCmd(g),
+		newBatchCmd(g),
 		newVersionCmd(g),
 	)
 	root.SetHelpCommand(newHelpCmd(root))
