@@ -1,58 +1,22 @@
-// Package pmml is the "pmml" flavor: a pure-Go evaluator of PMML 3.x and
-// 4.x documents.
+// Package pmml is the "pmml" flavor: a pure-Go evaluator of PMML 3.0–4.4
+// documents.
 //
 // Parse compiles a document once into an evaluation structure (field slots,
-// compiled predicates, flattened trees); Model.Predict then scores a Batch of
-// one-dimensional columns named by the model's active MiningFields. A tree
-// ensemble (a MiningModel summing or averaging TreeModels) is walked tree by
-// tree over the whole batch, on numeric binary splits; a row that needs more
-// (a missing value, another predicate) is scored by the general path.
+// compiled predicates and expressions, flattened trees); Model.Predict then
+// scores a Batch of one-dimensional columns named by the model's active
+// MiningFields. Tree ensembles are walked tree by tree over blocks of rows
+// from flat node arrays (flat_tree.go, ensemble.go); a row that needs more (a
+// missing value, another predicate) is scored by the general path, with the
+// same result.
 //
-// Implemented: DataDictionary (Values with valid/invalid/missing property,
-// Intervals); MiningSchema (usage types, missingValueReplacement,
-// missingValueTreatment incl. returnInvalid, invalidValueTreatment
-// returnInvalid/asIs/asMissing/asValue, outliers); TransformationDictionary
-// and LocalTransformations (FieldRef, Constant, Apply with the common
-// built-in functions, NormContinuous, NormDiscrete, MapValues with an
-// InlineTable, Discretize); RegressionModel; GeneralRegressionModel
-// (regression, generalLinear, generalizedLinear with every link function,
-// multinomialLogistic, ordinalMultinomial; factors, covariates, offset,
-// trials; CoxRegression with a baseline cumulative hazard table, optionally
-// stratified, predicting the cumulative hazard H0(t)·exp(Σβ(x − referencePoint))
-// at endTimeVariable: 0 before the first BaselineCell, missing past maxTime
-// or for an unknown stratum; not contrast matrices or per-category PPCells);
-// NeuralNetwork (every activation function incl. radialBasis, softmax and
-// simplemax, NeuralOutputs through NormDiscrete, FieldRef or an inverted
-// NormContinuous); NaiveBayesModel (PairCounts and GaussianDistribution
-// inputs, threshold for zero probabilities, missing or unseen values
-// skipped); SupportVectorMachineModel (linear, polynomial, radial basis and
-// sigmoid kernels; svmRepresentation SupportVectors or Coefficients;
-// VectorFields of FieldRef and CategoricalPredictor; vectors as
-// REAL-SparseArray or Array; regression, binary, OneAgainstOne by majority
-// vote with probabilities the vote shares and ties to the first class,
-// OneAgainstAll with probability 1 for the winner; threshold, maxWins;
-// not alternateBinaryTargetCategory); ClusteringModel (centerBased, at the
-// top level; distance measures euclidean, squaredEuclidean, cityBlock,
-// chebychev, minkowski; compareFunction absDiff, gaussSim, delta, equal;
-// fieldWeight, isCenterField; a missing field is left out and the rest
-// scaled up; not MissingValueWeights, CenterFields, similarity measures or
-// distributionBased); AssociationModel (top level, one group field and one
-// item field: the rows of a batch that share the group value form one basket,
-// in order of first appearance; Items, Itemsets, AssociationRules; OutputFields
-// with feature="ruleValue", every ruleFeature, algorithm recommendation,
-// exclusiveRecommendation or ruleAssociation, rank, rankBasis and rankOrder;
-// not items as field=value pairs of several active fields, nor
-// isMultiValued); TreeModel (every predicate and
-// missing-value strategy); MiningModel with Segmentation (sum, average,
-// weightedAverage, median, max, majorityVote, weightedMajorityVote,
-// modelChain, selectFirst); Targets; Output (predictedValue,
-// predictedDisplayValue, probability, transformedValue, entityId, and for a
-// clustering model clusterId, clusterAffinity, affinity);
-// mathContext="float".
-//
-// Anything else is refused when the document is parsed, with an error that
-// names it and its line and wraps flavors.ErrUnsupported, so that a model is
-// never scored with part of it ignored. Documented simplifications:
+// Every model type of PMML 4.4 that real producers emit is implemented except
+// BaselineModel, BayesianNetworkModel, GaussianProcessModel, SequenceModel,
+// TextModel, TimeSeriesModel and AnomalyDetectionModel; docs/pmml.md lists
+// what each model type, transformation and built-in function supports and
+// what is refused. Anything not implemented is refused when the document is
+// parsed, with an error that names it and its line and wraps
+// flavors.ErrUnsupported, so that a model is never scored with part of it
+// ignored. Documented simplifications:
 //   - a function result that is not a number (NaN) is a missing value, whatever
 //     the Apply's invalidValueTreatment;
 //   - validity (invalidValueTreatment) is settled by the top-level model's
@@ -74,7 +38,11 @@
 // basket's group value, then its OutputFields (support, confidence, lift,
 // leverage and affinity as FP64; ruleId, the rule's id or its 1-based
 // position, and antecedent, consequent and rule as text such as "{a,b}" and
-// "{a,b}->{c}", as BYTES); the OutputField's dataType is not applied. A
-// row without a prediction is
-// a null. Classes returns nil for a regression.
+// "{a,b}->{c}", as BYTES); the OutputField's dataType is not applied. Dates
+// and times are ISO 8601 text (BYTES) in and out. A row without a prediction
+// is a null. Classes returns nil for a regression.
+//
+// A document's ModelVerification records are the model's own test cases:
+// Model.SelfVerify scores them (flavors.SelfVerifier), and mlctl pack and
+// mlctl verify refuse a model that fails them.
 package pmml
