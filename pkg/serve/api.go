@@ -42,6 +42,16 @@ type Repository interface {
 	Unload(ctx context.Context, name string) error
 }
 
+// Router is what a rollout needs from a server in front of remote
+// versions: put a version behind an endpoint, take one away, and shift
+// traffic between them.
+type Router interface {
+	DeployRemote(rv RemoteVersion, mc ModelConfig) (string, error)
+	Undeploy(name, version string) error
+	SetPolicy(name string, traffic []TrafficSplit, shadow, sticky string) error
+	Policy(name string) (traffic []TrafficSplit, shadow, sticky string, err error)
+}
+
 // ServerMetadata is the OIP server metadata.
 type ServerMetadata struct {
 	Name       string

@@ -20,6 +20,10 @@ type Config struct {
 	Limits        LimitsConfig   `yaml:"limits"`
 	Auth          AuthConfig     `yaml:"auth"`
 	TLS           TLSConfig      `yaml:"tls"`
+	// Router turns on the router extension of the HTTP API: remote
+	// versions added and traffic shifted at run time (docs/serve.md). Off by
+	// default: it lets a caller point traffic at any URL, so use a token.
+	Router bool `yaml:"router"`
 }
 
 // ModelConfig is one endpoint: a model name served from one or more bundle
@@ -36,6 +40,21 @@ type ModelConfig struct {
 	// Sticky makes the version choice a hash of this header (or, for JSON
 	// bodies, parameter) so that one user always meets the same variant.
 	Sticky string `yaml:"sticky"`
+	// Remotes are versions served by other servers (containers, pods)
+	// behind this endpoint, as a router.
+	Remotes []RemoteConfig `yaml:"remotes"`
+}
+
+// RemoteConfig is one version served by another mlctl (or OIP) server.
+type RemoteConfig struct {
+	// URL is the server's base URL, such as http://127.0.0.1:9001.
+	URL string `yaml:"url"`
+	// Model is the model's name there (default: the endpoint's name);
+	// Version the version it serves (read from the server when empty).
+	Model   string `yaml:"model"`
+	Version string `yaml:"version"`
+	// TokenEnv names an environment variable holding its bearer token.
+	TokenEnv string `yaml:"token_env"`
 }
 
 // ModelSettings tune a model's batching and execution.
@@ -117,12 +136,20 @@ func ReadConfig(path string) (*Config, error) {
 
 // Validate checks what can be checked before loading anything.
 func (c *Config) Validate() error {
-	if len(c.Models) == 0 && c.Watch == "" {
-		return fmt.Errorf("serve config: no models and no watch directory: nothing to serve")
+	if len(c.Models) == 0 && c.Watch == "" && !c.Router {
+		return fmt.Errorf("serve config: no models, no watch directory and no router: nothing to serve")
 	}
 	for i, m := range c.Models {
-		if len(m.Bundles) == 0 {
-			return fmt.Errorf("serve config: models[%d] (%s): bundles is empty", i, m.Name)
+		if len(m.Bundles) == 0 && len(m.Remotes) == 0 {
+			return fmt.Errorf("serve config: models[%d] (%s): bundles and remotes are empty", i, m.Name)
+		}
+		if len(m.Remotes) > 0 && m.Name == "" {
+			return fmt.Errorf("serve config: models[%d]: a model with remotes needs a name", i)
+		}
+		for j, r := range m.Remotes {
+			if r.URL == "" {
+				return fmt.Errorf("serve config: models[%d].remotes[%d]: url is empty", i, j)
+			}
 		}
 		var sum float64
 		for j, t := range m.Traffic {

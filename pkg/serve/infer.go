@@ -31,7 +31,8 @@ func (s *Server) Infer(ctx context.Context, req *Request) (*Response, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := v.manifest.Signature.Check(req.Inputs); err != nil {
+		// A remote version checks its own schema and answers 400 as we would.
+		if err := v.manifest.Signature.Check(req.Inputs); err != nil && !v.remote {
 			if !errors.Is(err, flavors.ErrInvalidInput) {
 				err = fmt.Errorf("%w: %v", flavors.ErrInvalidInput, err)
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"sort"
 	"sync"
@@ -51,6 +52,7 @@ type Server struct {
 var (
 	_ Inferencer = (*Server)(nil)
 	_ Repository = (*Server)(nil)
+	_ Router     = (*Server)(nil)
 	_ Backend    = (*batcher.Batcher)(nil)
 )
 
@@ -79,6 +81,9 @@ type version struct {
 	// maxRows is the most rows the version's queue holds: a larger request
 	// could never be served, so it is refused as the client's mistake.
 	maxRows int
+	// remote is set for a version served elsewhere (see DeployRemote): it
+	// has no bundle here, and the remote checks requests against its schema.
+	remote bool
 }
 
 // New makes an empty server; Deploy adds models.
@@ -116,6 +121,51 @@ func (s *Server) Deploy(ctx context.Context, path string, mc ModelConfig) (strin
 	}
 	v.source = path
 	v.endpoint = name
+	s.install(v, settings, mc, path)
+	return v.manifest.Version, nil
+}
+
+// RemoteVersion is a model version served by another server (a container,
+// a pod), put behind this server's endpoint and routing by DeployRemote.
+type RemoteVersion struct {
+	// Manifest says the version's name, version, UUID, signature and
+	// classes, as the remote describes them.
+	Manifest *bundle.Manifest
+	Flavor   string
+	Backend  Backend
+	// Source names the remote (its URL), for listings and logs.
+	Source string
+	// MaxRows bounds a request's rows; 0 means no bound here.
+	MaxRows int
+}
+
+// DeployRemote puts a remote version behind the endpoint mc.Name (default
+// the manifest's name), replacing a version of the same number without
+// failing a request. The caller has checked the remote (health, golden
+// example) before: from here it may take traffic, as the policy says.
+func (s *Server) DeployRemote(rv RemoteVersion, mc ModelConfig) (string, error) {
+	if rv.Manifest == nil || rv.Manifest.Version == "" || rv.Backend == nil {
+		return "", fmt.Errorf("remote version %s: a manifest with a version and a backend are needed", rv.Source)
+	}
+	name := mc.Name
+	if name == "" {
+		name = rv.Manifest.Name
+	}
+	maxRows := rv.MaxRows
+	if maxRows <= 0 {
+		maxRows = math.MaxInt
+	}
+	v := &version{
+		endpoint: name, manifest: rv.Manifest, flavor: rv.Flavor, backend: rv.Backend,
+		source: rv.Source, loadedAt: time.Now(), maxRows: maxRows, remote: true,
+	}
+	s.install(v, mc.ModelSettings.merge(s.opts.Defaults), mc, "")
+	return v.manifest.Version, nil
+}
+
+// install puts a started version behind its endpoint, retiring the one it
+// replaces; source, when set, is a bundle the repository API may reload.
+func (s *Server) install(v *version, settings ModelSettings, mc ModelConfig, source string) {
 	s.mu.Lock()
 	ep := s.endpoints[v.endpoint]
 	if ep == nil {
@@ -127,18 +177,59 @@ func (s *Server) Deploy(ctx context.Context, path string, mc ModelConfig) (strin
 	if mc.Traffic != nil || mc.Shadow != "" || mc.Sticky != "" {
 		ep.traffic, ep.shadow, ep.sticky = mc.Traffic, mc.Shadow, mc.Sticky
 	}
-	if !contains(ep.sources, path) {
-		ep.sources = append(ep.sources, path)
+	if source != "" && !contains(ep.sources, source) {
+		ep.sources = append(ep.sources, source)
 	}
 	old := ep.versions[v.manifest.Version]
 	ep.versions[v.manifest.Version] = v
 	ep.latest = v.manifest.Version
 	s.mu.Unlock()
-	s.log.Info("model deployed", "model", v.endpoint, "version", v.manifest.Version, "uuid", v.manifest.UUID, "flavor", v.flavor, "instances", settings.Instances, "source", path)
+	s.log.Info("model deployed", "model", v.endpoint, "version", v.manifest.Version, "uuid", v.manifest.UUID, "flavor", v.flavor, "instances", settings.Instances, "source", v.source, "remote", v.remote)
 	if old != nil {
 		go s.retire(old)
 	}
-	return v.manifest.Version, nil
+}
+
+// SetPolicy replaces an endpoint's traffic split, shadow and sticky header
+// at run time (a rollout shifting traffic step by step). Every version named
+// must be loaded, weights must not be negative and must not all be zero.
+func (s *Server) SetPolicy(name string, traffic []TrafficSplit, shadow, sticky string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ep := s.endpoints[name]
+	if ep == nil {
+		return fmt.Errorf("%w: %q", ErrModelNotFound, name)
+	}
+	total := 0.0
+	for _, t := range traffic {
+		if ep.versions[t.Version] == nil {
+			return fmt.Errorf("%w: traffic names version %q of %q, which is not loaded", flavors.ErrInvalidInput, t.Version, name)
+		}
+		if t.Weight < 0 || math.IsNaN(t.Weight) || math.IsInf(t.Weight, 0) {
+			return fmt.Errorf("%w: version %q: weight %v: expected a finite number ≥ 0", flavors.ErrInvalidInput, t.Version, t.Weight)
+		}
+		total += t.Weight
+	}
+	if len(traffic) > 0 && total == 0 {
+		return fmt.Errorf("%w: traffic weights of %q are all zero", flavors.ErrInvalidInput, name)
+	}
+	if shadow != "" && ep.versions[shadow] == nil {
+		return fmt.Errorf("%w: shadow version %q of %q is not loaded", flavors.ErrInvalidInput, shadow, name)
+	}
+	ep.traffic, ep.shadow, ep.sticky = append([]TrafficSplit(nil), traffic...), shadow, sticky
+	s.log.Info("traffic policy set", "model", name, "traffic", traffic, "shadow", shadow, "sticky", sticky)
+	return nil
+}
+
+// Policy returns an endpoint's traffic split, shadow and sticky header.
+func (s *Server) Policy(name string) ([]TrafficSplit, string, string, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ep := s.endpoints[name]
+	if ep == nil {
+		return nil, "", "", fmt.Errorf("%w: %q", ErrModelNotFound, name)
+	}
+	return append([]TrafficSplit(nil), ep.traffic...), ep.shadow, ep.sticky, nil
 }
 
 // start loads a verified bundle's flavor into instances behind a batcher.
@@ -218,7 +309,9 @@ func (s *Server) retire(v *version) {
 	if err := v.backend.Close(ctx); err != nil {
 		s.log.Warn("retiring model", "model", v.endpoint, "version", v.manifest.Version, "err", err)
 	}
-	v.bundle.Close()
+	if v.bundle != nil {
+		v.bundle.Close()
+	}
 }
 
 // Undeploy removes one version (or, with version "", the whole endpoint).
@@ -286,7 +379,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			if err := v.backend.Close(ctx); err != nil {
 				errs = append(errs, err)
 			}
-			v.bundle.Close()
+			if v.bundle != nil {
+				v.bundle.Close()
+			}
 		}
 	}
 	return errors.Join(errs...)

@@ -84,6 +84,12 @@ func Run(ctx context.Context, o Options) (err error) {
 				return fmt.Errorf("model %s: bundle %s: %w", mc.Name, b, err)
 			}
 		}
+		for _, rc := range mc.Remotes {
+			if err := deployRemote(ctx, srv, mc, rc); err != nil {
+				srv.Shutdown(context.Background())
+				return fmt.Errorf("model %s: remote %s: %w", mc.Name, rc.URL, err)
+			}
+		}
 	}
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
@@ -99,10 +105,14 @@ func Run(ctx context.Context, o Options) (err error) {
 	if err != nil {
 		return fmt.Errorf("http listener: %w", err)
 	}
-	handler := httpapi.New(srv, srv, httpapi.Options{
+	ho := httpapi.Options{
 		MaxBodyBytes: cfg.Limits.MaxBodyBytes, RequestTimeout: time.Duration(cfg.Limits.RequestTimeout),
 		Token: token, Metrics: metrics, Logger: o.Logger, Version: o.Version,
-	})
+	}
+	if cfg.Router {
+		ho.Router = srv
+	}
+	handler := httpapi.New(srv, srv, ho)
 	// Each listener gets its own copy: net/http edits the config it is
 	// given (ALPN for HTTP/2), and gRPC reads its own concurrently.
 	var httpTLS *tls.Config

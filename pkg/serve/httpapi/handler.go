@@ -32,6 +32,9 @@ type Options struct {
 	Logger  *slog.Logger
 	// Version is what GET /version answers.
 	Version string
+	// Router, when set, turns on the router extension (router.go): remote
+	// versions and traffic policy changed at run time.
+	Router serve.Router
 }
 
 // Handler serves one core over HTTP.
@@ -83,6 +86,8 @@ func (h *Handler) routes() {
 	auth("POST /v2/repository/index", h.repositoryIndex)
 	auth("POST /v2/repository/models/{model}/load", h.repositoryLoad)
 	auth("POST /v2/repository/models/{model}/unload", h.repositoryUnload)
+
+	h.routerRoutes(auth)
 
 	if h.opts.Metrics != nil {
 		h.mux.Handle("GET /metrics", promhttp.HandlerFor(h.opts.Metrics.Registry, promhttp.HandlerOpts{}))
