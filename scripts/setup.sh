@@ -78,6 +78,23 @@ bash scripts/testenv/s3.sh
 bash scripts/testenv/duckdb.sh
 # --- end test environment for batch/objstore --------------------------------
 
+# --- test environment for deploy (internal/testenv.RequireDocker) -----------
+# A Docker engine (started only if none answers; its PID in the cache), the
+# locally built base image mlctl-base/glibc:bookworm, a registry binary for
+# push tests. MLCTL_DOCKER_PYTHON_BASE=1 also builds the large
+# python-sklearn base (pickle images, the image-size comparison).
+bash scripts/testenv/docker.sh || echo "setup: the Docker test environment is not ready (deploy tests will skip); see the messages above" >&2
+# --- end test environment for deploy ----------------------------------------
+
+# --- test environment for drift/report (internal/testenv/chromium.go) -------
+# Debian's chromium, run headless by the HTML report's browser tests.
+if ! command -v chromium >/dev/null; then
+  echo "setup: installing chromium (headless browser for the HTML report tests)"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends chromium
+fi
+# --- end test environment for drift/report ----------------------------------
+
 echo "setup: building bin/mlctl"
 go build -o bin/mlctl ./cmd/mlctl
 echo "setup: done ($(bin/mlctl version))"

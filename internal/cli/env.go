@@ -24,6 +24,8 @@ var envVars = []envVar{
 	{"MLCTL_BATCH_ROWS", "batch --batch-rows", "rows per model call in mlctl batch (default 8192)"},
 	{"MLCTL_BATCH_WORKERS", "batch --workers", "concurrent model calls in mlctl batch (default: the number of CPUs)"},
 	{"MLCTL_SHARD", "batch --shard", "the shard i/N mlctl batch scores"},
+	{"MLCTL_S3_ENDPOINT", "batch --s3-endpoint", "base URL of an S3-compatible store (MinIO, versitygw, …) for s3:// locations; default AWS S3"},
+	{"MLCTL_DRIFT_SHARE", "drift --drift-share", "share of drifted columns from which mlctl drift reports dataset drift (default 0.5)"},
 	{"MLCTL_SHARD_COUNT", "", "with JOB_COMPLETION_INDEX (a Kubernetes Indexed Job), the number of shards"},
 }
 

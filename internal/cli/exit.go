@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/mlctl/mlctl/pkg/bundle"
+	"github.com/mlctl/mlctl/pkg/deploy/docker"
 	"github.com/mlctl/mlctl/pkg/flavors"
 	"github.com/mlctl/mlctl/pkg/pack"
 )
@@ -36,6 +37,14 @@ func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
+	// A command with its own statuses (mlctl drift: 0/1/2).
+	var es exitStatus
+	if errors.As(err, &es) {
+		if es.err != nil {
+			fmt.Fprintln(stderr, "Error:", es.err)
+		}
+		return es.code
+	}
 	if !errors.Is(err, errCheckFailed) {
 		fmt.Fprintln(stderr, "Error:", err)
 	}
@@ -47,7 +56,7 @@ func exitCode(err error, stderr io.Writer) int {
 		return exitCheckFailed
 	case errors.Is(err, bundle.ErrTampered), errors.Is(err, bundle.ErrInvalid):
 		return exitBadBundle
-	case errors.Is(err, flavors.ErrUnavailable):
+	case errors.Is(err, flavors.ErrUnavailable), errors.Is(err, docker.ErrNoEngine):
 		return exitUnavailable
 	case errors.Is(err, flavors.ErrInvalidInput), errors.Is(err, flavors.ErrUnsupported):
 		return exitInvalidData

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mlctl/mlctl/pkg/bundle"
 	"github.com/mlctl/mlctl/pkg/flavors"
+	"github.com/mlctl/mlctl/pkg/deploy/docker"
 	"github.com/mlctl/mlctl/pkg/pack"
 )
 
@@ -29,6 +30,7 @@ func TestExitCodes(t *testing.T) {
 		{fmt.Errorf("x: %w", flavors.ErrUnavailable), exitUnavailable, false},
 		{fmt.Errorf("x: %w", pack.ErrMismatch), exitCheckFailed, false},
 		{fmt.Errorf("x: %w", pack.ErrSelfVerification), exitCheckFailed, false},
+		{fmt.Errorf("x: %w", docker.ErrNoEngine), exitUnavailable, false},
 		{errCheckFailed, exitCheckFailed, true},
 	}
 	for _, tc := range cases {

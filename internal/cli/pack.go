@@ -68,6 +68,7 @@ they disagree beyond the tolerance.`,
 	f.Float64Var(&o.Tolerance.Rel, "rtol", o.Tolerance.Rel, "relative tolerance of the cross-flavor check")
 	f.Float64Var(&o.Tolerance.Abs, "atol", o.Tolerance.Abs, "absolute tolerance of the cross-flavor check")
 	f.BoolVar(&o.AllowMismatch, "allow-mismatch", false, "pack even when flavors disagree (recorded in the manifest)")
+	f.StringArrayVar(&o.Baseline, "baseline", nil, "data set (CSV, JSON lines, Parquet) to profile into the bundle as its drift baseline (repeatable)")
 	f.StringArrayVar(&o.requires, "require", nil, "pin a requirement for the pickle flavor, e.g. python=3.11 or scikit-learn=1.2.1 (repeatable)")
 	_ = c.MarkFlagRequired("output")
 	return c

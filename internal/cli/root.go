@@ -91,6 +91,9 @@ func newRootCmd(g *globals) *cobra.Command {
 		newPredictCmd(g),
 		newServeCmd(g),
 		newBatchCmd(g),
+		newDeployCmd(g),
+		newHealthcheckCmd(g),
+		newDriftCmd(g),
 		newVersionCmd(g),
 	)
 	root.SetHelpCommand(newHelpCmd(root))

@@ -26,6 +26,9 @@ type Manifest struct {
 	Signature   flavors.Signature `json:"signature" yaml:"signature"`
 	Flavors     []Flavor          `json:"flavors" yaml:"flavors"`
 	Example     *Example          `json:"example,omitempty" yaml:"example,omitempty"`
+	// Baseline is the drift profile of the reference data set stored by
+	// `mlctl pack --baseline`; absent in bundles packed without one.
+	Baseline *Baseline `json:"baseline,omitempty" yaml:"baseline,omitempty"`
 	// Requirements are the interpreter and library versions a flavor needs
 	// ("python", "scikit-learn", …), for the pickle flavor.
 	Requirements map[string]string `json:"requirements,omitempty" yaml:"requirements,omitempty"`
@@ -53,6 +56,18 @@ type Example struct {
 	Rows int    `json:"rows" yaml:"rows"`
 	// Check is the cross-flavor comparison made at pack time.
 	Check *CrossCheck `json:"check,omitempty" yaml:"check,omitempty"`
+}
+
+// Baseline is a drift profile (package drift/profile's JSON form) of the data
+// a model was trained or validated on, kept in the bundle so that `mlctl
+// drift` needs no training data later.
+type Baseline struct {
+	// Path is the profile file, relative to the bundle root.
+	Path string `json:"path" yaml:"path"`
+	// Rows is the number of rows profiled.
+	Rows int64 `json:"rows" yaml:"rows"`
+	// Sources are the data files profiled, with their digests.
+	Sources []File `json:"sources,omitempty" yaml:"sources,omitempty"`
 }
 
 // Tolerance bounds how far two float outputs may differ: |a-b| ≤ Abs + Rel·|b|.
@@ -172,6 +187,11 @@ func (m *Manifest) Validate() error {
 		seen[f.Name] = true
 		if _, ok := m.File(f.Path); !ok {
 			return fmt.Errorf("%w: flavor %q file %s has no digest in the manifest's files", ErrInvalid, f.Name, f.Path)
+		}
+	}
+	if m.Baseline != nil {
+		if _, ok := m.File(m.Baseline.Path); !ok {
+			return fmt.Errorf("%w: baseline profile %s has no digest in the manifest's files", ErrInvalid, m.Baseline.Path)
 		}
 	}
 	for i, f := range m.Files {

@@ -40,6 +40,9 @@ type Options struct {
 	ExampleFile   string
 	Tolerance     bundle.Tolerance
 	AllowMismatch bool
+	// Baseline are data set files (CSV, JSON lines, Parquet) profiled into
+	// the bundle as its drift baseline (manifest field baseline).
+	Baseline []string
 	// Requirements pin interpreter and library versions (pickle flavor).
 	Requirements map[string]string
 	Load         load.Options
@@ -227,6 +230,11 @@ func build(ctx context.Context, dir string, srcs []source, imp *mlflowImport, op
 	}
 	if len(m.Requirements) == 0 {
 		m.Requirements = nil
+	}
+	if len(opts.Baseline) > 0 {
+		if err := recordBaseline(ctx, dir, m, opts.Baseline, referenceModel(m, models)); err != nil {
+			return nil, err
+		}
 	}
 	if err := bundle.Seal(dir, m); err != nil {
 		return nil, err

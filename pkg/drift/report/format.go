@@ -156,7 +156,10 @@ func notes(c *Column) []string {
 	if c.Approximate {
 		n = append(n, "approximate (from a sketch)")
 	}
-	if c.Unseen > 0 {
+	// Values never seen in the reference matter for tests over categories;
+	// a continuous column's new values are the normal case.
+	categories := c.Kind == "categorical" || c.Test == "chisquare" || c.Test == "z"
+	if c.Unseen > 0 && categories && !strings.Contains(c.Reason, "never seen") {
 		n = append(n, plural(c.Unseen, "unseen category", "unseen categories"))
 	}
 	if c.RefMissing > 0 || c.CurMissing > 0 {

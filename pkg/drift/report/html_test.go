@@ -175,7 +175,7 @@ func TestWriteHTMLContents(t *testing.T) {
 		"Dataset DRIFT: 3 of 6 tested columns drifted (share 0.50, threshold 0.50; 7 columns)",
 		"ks p=0.0012 (drift when p≤0.05)",
 		"approximate",
-		"2 unseen categories",
+		"2 current values never seen in the reference",
 		"Not compared: no rows logged",
 		"Performance (classification, label species)",
 		"[−∞, 1): baseline 30%, current 25%",

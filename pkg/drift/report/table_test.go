@@ -49,7 +49,7 @@ func TestWriteTableRows(t *testing.T) {
 	}{
 		{"p-value shown as p with its rule", "sepal_length feature numeric ks p=0.0012 p≤0.05 DRIFT missing 0/10"},
 		{"distance shown as a number", "label prediction categorical jensenshannon 0.1830 ≥0.1 DRIFT approximate (from a sketch)"},
-		{"unseen categories noted first", "species_hint feature categorical chisquare p=0 p<0.05 DRIFT 2 unseen categories;"},
+		{"unseen categories said once", "species_hint feature categorical chisquare p=0 p<0.05 DRIFT 2 current values never seen in the reference:"},
 		{"long name cut to 32 cells", "a_very_long_feature_name_from_a…"},
 		{"control characters escaped", `notes\x1b[31m\n`},
 		{"dataset verdict", "Dataset DRIFT: 3 of 6 tested columns drifted (share 0.50, threshold 0.50; 7 columns)"},

@@ -1,0 +1,77 @@
+package pack
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/mlctl/mlctl/pkg/batch"
+	"github.com/mlctl/mlctl/pkg/bundle"
+	"github.com/mlctl/mlctl/pkg/drift/run"
+	"github.com/mlctl/mlctl/pkg/flavors"
+)
+
+// BaselinePath is where a bundle keeps its drift baseline profile.
+const BaselinePath = "baseline/profile.json"
+
+// recordBaseline profiles the baseline data sets with the bundle's
+// signature (so names and kinds match what serve logs), scores them with
+// the model so that predictions have a baseline too, and stores the profile
+// in the bundle.
+func recordBaseline(ctx context.Context, dir string, m *bundle.Manifest, paths []string, model flavors.Model) error {
+	prof, rows, err := run.Profile(ctx, run.Input{Kind: run.KindDataset, Paths: paths}, run.Options{Bundle: m, Model: model})
+	if err != nil {
+		return fmt.Errorf("--baseline: %w", err)
+	}
+	if rows == 0 {
+		return fmt.Errorf("--baseline %v: no rows", paths)
+	}
+	for _, sp := range m.Signature.Inputs {
+		if len(sp.Shape) <= 1 && prof.Lookup(sp.Name) == nil {
+			return fmt.Errorf("--baseline %v: no column %q: expected the model's inputs %s", paths, sp.Name, flavors.SpecNames(m.Signature.Inputs))
+		}
+	}
+	out := filepath.Join(dir, filepath.FromSlash(BaselinePath))
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	if err := prof.Encode(f); err != nil {
+		f.Close()
+		return fmt.Errorf("--baseline: write profile: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	m.Baseline = &bundle.Baseline{Path: BaselinePath, Rows: rows}
+	for _, p := range paths {
+		if batch.IsURI(p) {
+			m.Baseline.Sources = append(m.Baseline.Sources, bundle.File{Path: p})
+			continue
+		}
+		d, err := bundle.Digest(p)
+		if err != nil {
+			continue // a directory or glob: its files were profiled
+		}
+		d.Path = p
+		m.Baseline.Sources = append(m.Baseline.Sources, d)
+	}
+	return nil
+}
+
+// referenceModel is the flavor the cross-flavor check trusted, else the
+// first loaded.
+func referenceModel(m *bundle.Manifest, models []loaded) flavors.Model {
+	if m.Example != nil && m.Example.Check != nil {
+		for _, l := range models {
+			if l.entry.Name == m.Example.Check.Reference {
+				return l.model
+			}
+		}
+	}
+	return models[0].model
+}
