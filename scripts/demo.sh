@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # mlctl's main job on the shipped example, with local files only:
-# pack the iris random forest in three formats → verify → predict → serve.
+# pack the iris random forest in three formats → verify → predict → serve
+# → batch → drift.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 gocache="${XDG_CACHE_HOME:-$HOME/.cache}/mlctl/go"
@@ -12,7 +13,7 @@ trap 'rm -rf "$work"' EXIT
 
 echo "== pack: ONNX + PMML + pickle into one bundle, cross-checked"
 $mlctl pack $model/model.onnx $model/model.pmml $model/model.pkl \
-  -o "$work/iris.mlb" --name iris --version 1.0.0 --tag stable
+  -o "$work/iris.mlb" --name iris --version 1.0.0 --tag stable --baseline $model/input.csv
 echo
 echo "== inspect"
 $mlctl inspect "$work/iris.mlb"
@@ -45,3 +46,20 @@ echo "-- metrics"
 curl -fsS http://127.0.0.1:8080/metrics | grep '^mlctl_requests_total'
 kill -TERM $server && wait $server
 echo "-- prediction log: $(cat "$work"/predictions/*.jsonl | wc -l) rows"
+
+echo
+echo "== batch: score a CSV to Parquet (part files, a run manifest)"
+$mlctl batch "$work/iris.mlb" -i $model/input.csv -o "$work/scored"
+ls "$work/scored"
+
+echo
+echo "== drift: the served traffic against the baseline profile packed into the bundle"
+status=0
+$mlctl drift --baseline "$work/iris.mlb" --current "$work/predictions" --html "$work/drift.html" || status=$?
+[ $status -le 1 ] # 0 no drift, 1 drift; 2 would be an error
+echo "-- drift with the petals shifted by 40 % (exit 1 = drift, a CI gate)"
+awk -F, 'NR == 1 { print; next } { printf "%s,%s,%.2f,%.2f\n", $1, $2, $3 * 1.4, $4 * 1.4 }' $model/input.csv > "$work/shifted.csv"
+status=0
+$mlctl drift --baseline "$work/iris.mlb" --current "$work/shifted.csv" --columns sepal_length,sepal_width,petal_length,petal_width || status=$?
+[ $status -eq 1 ]
+echo "demo: ok"

@@ -10,6 +10,7 @@ import (
 	"github.com/mlctl/mlctl/pkg/bundle"
 	"github.com/mlctl/mlctl/pkg/drift/run"
 	"github.com/mlctl/mlctl/pkg/flavors"
+	"github.com/mlctl/mlctl/pkg/load"
 )
 
 // BaselinePath is where a bundle keeps its drift baseline profile.
@@ -63,12 +64,15 @@ func recordBaseline(ctx context.Context, dir string, m *bundle.Manifest, paths [
 	return nil
 }
 
-// referenceModel is the flavor the cross-flavor check trusted, else the
-// first loaded.
+// referenceModel is the flavor serve and batch pick by default (the first
+// of load.Preference): the baseline's predictions must be the ones the log
+// will hold, to the last bit — an ONNX tree ensemble answers float32
+// probabilities where the pickle answers float64, and a test over a
+// handful of distinct values would see every one of them as new.
 func referenceModel(m *bundle.Manifest, models []loaded) flavors.Model {
-	if m.Example != nil && m.Example.Check != nil {
+	for _, name := range load.Preference {
 		for _, l := range models {
-			if l.entry.Name == m.Example.Check.Reference {
+			if l.entry.Name == name {
 				return l.model
 			}
 		}
