@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mlctl/mlctl/pkg/batch"
 	"github.com/mlctl/mlctl/pkg/bundle"
+	"github.com/mlctl/mlctl/pkg/objstore"
 )
 
 type batchOptions struct {
@@ -30,6 +30,7 @@ type batchOptions struct {
 	scoredAt         string
 	progress         string
 	progressInterval time.Duration
+	s3Endpoint       string
 }
 
 func newBatchCmd(g *globals) *cobra.Command {
@@ -53,8 +54,8 @@ slice, so N machines (or a Kubernetes Indexed Job) split the work.`,
 		},
 	}
 	f := c.Flags()
-	f.StringArrayVarP(&o.inputs, "input", "i", nil, "input file, glob or directory (.csv, .jsonl, .ndjson, .parquet; .gz for text); repeatable (required)")
-	f.StringVarP(&o.output, "output", "o", "", "output directory (required)")
+	f.StringArrayVarP(&o.inputs, "input", "i", nil, "input file, glob or directory, local or s3://bucket/prefix[/*.csv] (.csv, .jsonl, .ndjson, .parquet; .gz for text); repeatable (required)")
+	f.StringVarP(&o.output, "output", "o", "", "output directory, or s3://bucket/prefix/ (required)")
 	f.StringVar(&o.flavor, "flavor", "", "flavor to run: onnx, pmml or pickle (default: the first of onnx, pmml, pickle that loads here)")
 	f.StringSliceVar(&o.keep, "keep", nil, "input columns to copy to the output (IDs), comma-separated")
 	f.BoolVar(&o.keepAll, "keep-all", false, "copy every input column to the output")
@@ -69,6 +70,7 @@ slice, so N machines (or a Kubernetes Indexed Job) split the work.`,
 	f.StringVar(&o.scoredAt, "scored-at", "", "scored_at value (RFC 3339; default: now, or the interrupted run's)")
 	f.StringVar(&o.progress, "progress", "auto", "auto (a bar on a terminal, JSON lines otherwise), bar, json or none")
 	f.DurationVar(&o.progressInterval, "progress-interval", 0, "time between progress reports (default 200ms for the bar, 10s for JSON)")
+	f.StringVar(&o.s3Endpoint, "s3-endpoint", envDefault(objstore.EnvS3Endpoint, ""), "base URL of an S3-compatible store for s3:// inputs and outputs (default: AWS S3; credentials and region from the usual AWS environment and config)")
 	_ = c.MarkFlagRequired("input")
 	_ = c.MarkFlagRequired("output")
 	return c
@@ -92,11 +94,12 @@ func runBatch(c *cobra.Command, g *globals, o *batchOptions, target string) erro
 			progress = "bar"
 		}
 	}
-	sources, err := batchSources(o.inputs)
+	st := objstore.New(objstore.Options{S3Endpoint: o.s3Endpoint})
+	sources, err := batch.Sources(c.Context(), st, o.inputs...)
 	if err != nil {
 		return err
 	}
-	store, err := batchStore(o.output)
+	store, err := batchStore(st, o.output)
 	if err != nil {
 		return err
 	}
@@ -172,20 +175,11 @@ func batchShard(flag string) (batch.Shard, error) {
 	return s, nil
 }
 
-// batchSources resolves the inputs. Object-store URIs are resolved by the
-// store that serves them; this build reads local files.
-func batchSources(inputs []string) ([]batch.Source, error) {
-	for _, in := range inputs {
-		if strings.Contains(in, "://") {
-			return nil, flagError{fmt.Errorf("input %s: only local files are supported by this build", in)}
-		}
-	}
-	return batch.LocalSources(inputs...)
-}
-
-func batchStore(out string) (batch.Store, error) {
-	if strings.Contains(out, "://") {
-		return nil, flagError{fmt.Errorf("output %s: only a local directory is supported by this build", out)}
+// batchStore is the output: a local directory, or a prefix reached
+// through the object store (s3://bucket/prefix/).
+func batchStore(st *objstore.Store, out string) (batch.Store, error) {
+	if batch.IsURI(out) {
+		return batch.NewObjectDir(st, out)
 	}
 	return batch.NewLocalDir(out)
 }

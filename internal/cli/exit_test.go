@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/mlctl/mlctl/pkg/bundle"
-	"github.com/mlctl/mlctl/pkg/flavors"
 	"github.com/mlctl/mlctl/pkg/deploy/docker"
+	"github.com/mlctl/mlctl/pkg/flavors"
 	"github.com/mlctl/mlctl/pkg/pack"
 )
 

@@ -71,7 +71,6 @@ type tensorColumn struct {
 	i64  []int64
 	str  []string
 	b    []bool
-	data any // the typed slice for dtypes without a fast path
 	null []bool
 }
 

@@ -20,11 +20,13 @@
 //
 // Run reads through Source and writes through Store/PartWriter and knows no
 // more of storage than those three small interfaces. LocalFile,
-// LocalSources and LocalDir implement them for the local filesystem; an
-// object store plugs in by implementing the same interfaces:
+// LocalSources and LocalDir implement them for the local filesystem;
+// ObjectSource and ObjectDir for anything pkg/objstore reaches (S3 and
+// S3-compatible stores), and Sources resolves local paths and URIs alike:
 //   - Source: Name, Size, Version (an ETag), Open (a streaming GET) and
 //     OpenAt (ranged GETs, for Parquet footers and column chunks);
 //   - Store: Create an object that only becomes visible on Commit (a
-//     multipart upload completed on Commit, aborted on Abort), and ReadFile
-//     (the manifest), with fs.ErrNotExist for a missing object.
+//     multipart upload completed on Commit, aborted on Abort or when the
+//     run's context ends), and ReadFile (the manifest), with
+//     fs.ErrNotExist for a missing object.
 package batch

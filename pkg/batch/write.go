@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
@@ -55,11 +56,11 @@ func (w *partWriter) open(ctx context.Context, u *unit) error {
 	if err != nil {
 		return err
 	}
-	props := parquet.NewWriterProperties(
+	props := parquet.NewWriterProperties(append([]parquet.WriterProperty{
 		parquet.WithCompression(codec),
 		parquet.WithMaxRowGroupLength(int64(o.RowGroupRows)),
-		parquet.WithCreatedBy("mlctl "+o.MlctlVersion),
-	)
+		parquet.WithCreatedBy("mlctl " + o.MlctlVersion),
+	}, w.r.layout.dictionaryProps()...)...)
 	fw, err := pqarrow.NewFileWriter(w.r.layout.schema, out, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		out.Abort()
@@ -136,4 +137,24 @@ func (w *partWriter) abort() {
 		w.out = nil
 	}
 	w.unit = nil
+}
+
+// dictionaryProps turns dictionary encoding on only for the columns whose
+// values repeat: the run's constant columns and text predictions (labels).
+// A column that outgrows its dictionary falls back to plain pages, and
+// arrow-go then lists the chunk's two page encodings in map order, so the
+// same rows would not give the same bytes twice; unique numbers and kept
+// IDs would always outgrow it.
+func (l *layout) dictionaryProps() []parquet.WriterProperty {
+	props := []parquet.WriterProperty{parquet.WithDictionaryDefault(false)}
+	for i, f := range l.schema.Fields() {
+		repeats := f.Name == ColumnModelUUID || f.Name == ColumnModelVersion || f.Name == ColumnScoredAt
+		if i >= len(l.keep) && (f.Type.ID() == arrow.STRING || f.Type.ID() == arrow.BINARY) {
+			repeats = true
+		}
+		if repeats {
+			props = append(props, parquet.WithDictionaryFor(f.Name, true))
+		}
+	}
+	return props
 }
