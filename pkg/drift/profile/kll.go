@@ -16,6 +16,10 @@ type KLL struct {
 	N      int64       `json:"n"`
 	Levels [][]float64 `json:"levels"`
 	Coin   uint64      `json:"coin"` // compaction coin state: reproducible sketches
+
+	// capLevels and capTotal cache capacity() for a number of levels: it
+	// is asked on every Add and costs a power per level.
+	capLevels, capTotal int
 }
 
 // DefaultSketchK gives about 0.7% rank error.
@@ -42,10 +46,14 @@ func (s *KLL) size() int {
 }
 
 func (s *KLL) capacity() int {
+	if s.capLevels == len(s.Levels) && s.capTotal > 0 {
+		return s.capTotal
+	}
 	c := 0
 	for h := range s.Levels {
 		c += s.levelCap(h)
 	}
+	s.capLevels, s.capTotal = len(s.Levels), c
 	return c
 }
 

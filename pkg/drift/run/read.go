@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/mlctl/mlctl/pkg/batch"
 	"github.com/mlctl/mlctl/pkg/bundle"
@@ -201,6 +202,14 @@ func (r *reader) readTable(ctx context.Context, src batch.Source, c *collector) 
 		c.rows += int64(n)
 		for j, f := range t.Fields {
 			arr := rec.Column(j)
+			if col := c.cols[f.Name]; col != nil && !first {
+				if row, err := addNumbers(c, col, f, arr); err != nil {
+					rec.Release()
+					return fmt.Errorf("input %s row %d: %w", src.Name(), ch.FirstRow+int64(row), err)
+				} else if row < 0 {
+					continue
+				}
+			}
 			cells = cells[:0]
 			for i := 0; i < n; i++ {
 				cells = append(cells, cellOf(arr, f, i))
@@ -227,6 +236,49 @@ func (r *reader) readTable(ctx context.Context, src batch.Source, c *collector) 
 		first = false
 		rec.Release()
 	}
+}
+
+// addNumbers is the fast path of a numeric column already known: text or
+// float64 cells go straight into the profile column, without a boxed value
+// per cell. It returns -1 when it took the whole column, else 0 to leave
+// the column to the general path; an error names the row.
+func addNumbers(c *collector, col *profile.Column, f arrow.Field, arr arrow.Array) (int, error) {
+	if col.Kind != stats.Numeric.String() {
+		return 0, nil
+	}
+	switch a := arr.(type) {
+	case *array.String:
+		for i := 0; i < a.Len(); i++ {
+			if a.IsNull(i) {
+				col.AddMissing()
+				continue
+			}
+			x, err := strconv.ParseFloat(a.Value(i), 64)
+			switch {
+			case err != nil:
+				// Missing-value text ("NA", "") or a mistake: the general
+				// rules decide, as for every other cell.
+				if err := c.add(f.Name, "", cellOf(arr, f, i)); err != nil {
+					return i, err
+				}
+			case math.IsNaN(x) || math.IsInf(x, 0):
+				col.AddMissing()
+			default:
+				col.AddFloat(x)
+			}
+		}
+		return -1, nil
+	case *array.Float64:
+		for i := 0; i < a.Len(); i++ {
+			if x := a.Value(i); a.IsNull(i) || math.IsNaN(x) || math.IsInf(x, 0) {
+				col.AddMissing()
+			} else {
+				col.AddFloat(x)
+			}
+		}
+		return -1, nil
+	}
+	return 0, nil
 }
 
 func cellOf(arr arrow.Array, f arrow.Field, i int) any {
