@@ -107,49 +107,19 @@ http:
 	cmd := exec.Command(bin, "serve", confPath)
 	// The registry also reads REGISTRY_* variables: keep only ours.
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + confDir}
-	out := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
+	p, err := startProcess("registry", cmd)
+	if err != nil {
 		return err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-
-	client := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(registryStartTimeout)
-	for {
-		select {
-		case err := <-exited:
-			return fmt.Errorf("registry exited (%v) before answering on %s:\n%s", err, addr, out.String())
-		default:
-		}
-		// 200, or 401 with auth, from the API root means it is up.
-		if resp, err := client.Get("http://" + addr + "/v2/"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusUnauthorized {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			<-exited
-			return fmt.Errorf("registry did not answer on %s within %v:\n%s", addr, registryStartTimeout, out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+	// 200, or 401 with auth, from the API root means it is up.
+	up := func(resp *http.Response) bool {
+		return resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusUnauthorized
+	}
+	if err := p.waitUp("http://"+addr+"/v2/", registryStartTimeout, up); err != nil {
+		return err
 	}
 	r.Host = addr
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(registryStopTimeout):
-			cmd.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("registry output:\n%s", out.String())
-		}
-	})
+	p.stopAtCleanup(t, registryStopTimeout)
 	return nil
 }
 

@@ -80,48 +80,17 @@ func (s *S3Server) start(t testing.TB, bin string) error {
 	args = append(args, s.Dir)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY="+s.AccessKey, "ROOT_SECRET_KEY="+s.SecretKey)
-	out := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
+	p, err := startProcess("versitygw", cmd)
+	if err != nil {
 		return err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-
 	endpoint := "http://" + addr
-	deadline := time.Now().Add(s3StartTimeout)
-	client := &http.Client{Timeout: time.Second}
-	for {
-		select {
-		case err := <-exited:
-			return fmt.Errorf("versitygw exited (%v) before answering on %s:\n%s", err, addr, out.String())
-		default:
-		}
-		// Any HTTP answer (an anonymous request gets 403) means it is up.
-		if resp, err := client.Get(endpoint + "/"); err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			<-exited
-			return fmt.Errorf("versitygw did not answer on %s within %v:\n%s", addr, s3StartTimeout, out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+	// Any HTTP answer (an anonymous request gets 403) means it is up.
+	if err := p.waitUp(endpoint+"/", s3StartTimeout, func(*http.Response) bool { return true }); err != nil {
+		return err
 	}
 	s.Endpoint = endpoint
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(s3StopTimeout):
-			cmd.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("versitygw output:\n%s", out.String())
-		}
-	})
+	p.stopAtCleanup(t, s3StopTimeout)
 	return nil
 }
 
