@@ -27,6 +27,7 @@ var envVars = []envVar{
 	{"MLCTL_S3_ENDPOINT", "batch --s3-endpoint", "base URL of an S3-compatible store (MinIO, versitygw, …) for s3:// locations; default AWS S3"},
 	{"MLCTL_DRIFT_SHARE", "drift --drift-share", "share of drifted columns from which mlctl drift reports dataset drift (default 0.5)"},
 	{"MLCTL_SHARD_COUNT", "", "with JOB_COMPLETION_INDEX (a Kubernetes Indexed Job), the number of shards"},
+	{"MLCTL_STATE_DIR", "", "where deploy keeps each deployment's rollout state (default ~/.config/mlctl/deployments)"},
 }
 
 // envDefault returns the variable's value, or def when it is unset.

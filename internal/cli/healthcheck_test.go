@@ -70,6 +70,7 @@ func TestDeployDockerFlagErrors(t *testing.T) {
 		{"bad env", []string{"x.mlb", "--name", "a", "--env", "NOEQ"}, "expected KEY=VALUE"},
 		{"bad memory", []string{"x.mlb", "--name", "a", "--memory", "lots"}, "expected a size"},
 		{"bad cpus", []string{"x.mlb", "--name", "a", "--cpus", "-1"}, "--cpus"},
+		{"bad push reference", []string{"x.mlb", "--name", "a", "--push", "UPPER/Case::x"}, "--push"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -92,6 +92,8 @@ func newRootCmd(g *globals) *cobra.Command {
 		newServeCmd(g),
 		newBatchCmd(g),
 		newDeployCmd(g),
+		newPushCmd(g),
+		newRolloutCmd(g),
 		newHealthcheckCmd(g),
 		newDriftCmd(g),
 		newVersionCmd(g),

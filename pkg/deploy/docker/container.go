@@ -1,6 +1,8 @@
 package docker
 
 import (
+	"archive/tar"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -61,6 +63,17 @@ type RunOptions struct {
 	// Restart is the restart policy: no, always, on-failure, unless-stopped.
 	Restart string
 	Labels  map[string]string
+	// Files are written into the container before it starts (a generated
+	// config, say), so that one image serves many configurations.
+	Files []File
+}
+
+// File is one file copied into a container; Path is absolute and its
+// directory must exist in the image.
+type File struct {
+	Path string
+	Data []byte
+	Mode int64
 }
 
 // Container is a container mlctl runs.
@@ -140,6 +153,12 @@ func (e *Engine) Run(ctx context.Context, o RunOptions) (*Container, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating container %s: %w", o.Name, err)
 	}
+	if len(o.Files) > 0 {
+		if err := e.copyFiles(ctx, created.ID, o.Files); err != nil {
+			e.remove(created.ID)
+			return nil, fmt.Errorf("container %s: %w", o.Name, err)
+		}
+	}
 	if _, err := e.cli.ContainerStart(ctx, created.ID, client.ContainerStartOptions{}); err != nil {
 		e.remove(created.ID)
 		return nil, fmt.Errorf("starting container %s: %w", o.Name, err)
@@ -153,6 +172,15 @@ func endpointHost(host string, port int) string {
 		host = "127.0.0.1"
 	}
 	return net.JoinHostPort(host, strconv.Itoa(port))
+}
+
+// PortFree checks that port can be bound on host; the error wraps
+// ErrPortInUse and names the port.
+func PortFree(host string, port int) error {
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	return portFree(host, port)
 }
 
 func portFree(host string, port int) error {
@@ -300,12 +328,18 @@ func (e *Engine) remove(id string) {
 // Revisions lists the containers of a deployment, running or not, oldest
 // revision first.
 func (e *Engine) Revisions(ctx context.Context, deployment string) ([]Container, error) {
+	return e.Labeled(ctx, LabelDeployment, deployment)
+}
+
+// Labeled lists the containers whose label key is value, running or not,
+// lowest revision first.
+func (e *Engine) Labeled(ctx context.Context, key, value string) ([]Container, error) {
 	res, err := e.cli.ContainerList(ctx, client.ContainerListOptions{
 		All:     true,
-		Filters: make(client.Filters).Add("label", LabelDeployment+"="+deployment),
+		Filters: make(client.Filters).Add("label", key+"="+value),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("listing containers of %s: %w", deployment, err)
+		return nil, fmt.Errorf("listing containers labeled %s=%s: %w", key, value, err)
 	}
 	out := make([]Container, 0, len(res.Items))
 	for _, s := range res.Items {
@@ -321,4 +355,55 @@ func (e *Engine) Revisions(ctx context.Context, deployment string) ([]Container,
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Revision() < out[j].Revision() })
 	return out, nil
+}
+
+// Inspect reads a container's state and labels; ok is false when the
+// container does not exist.
+func (e *Engine) Inspect(ctx context.Context, id string) (c Container, ok bool, err error) {
+	st, err := e.cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
+	if cerrdefs.IsNotFound(err) {
+		return Container{}, false, nil
+	}
+	if err != nil {
+		return Container{}, false, fmt.Errorf("inspecting container %s: %w", id, err)
+	}
+	ic := st.Container
+	c = Container{ID: ic.ID, Name: strings.TrimPrefix(ic.Name, "/")}
+	if ic.Config != nil {
+		c.Labels = ic.Config.Labels
+		c.Endpoint = ic.Config.Labels[LabelEndpoint]
+	}
+	if ic.State != nil {
+		c.State = string(ic.State.Status)
+		if ic.State.Health != nil {
+			c.Health = string(ic.State.Health.Status)
+		}
+	}
+	return c, true, nil
+}
+
+// copyFiles writes files into a created container as one tar stream.
+func (e *Engine) copyFiles(ctx context.Context, id string, files []File) error {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, f := range files {
+		mode := f.Mode
+		if mode == 0 {
+			mode = 0o444
+		}
+		hdr := &tar.Header{Name: strings.TrimPrefix(f.Path, "/"), Mode: mode, Size: int64(len(f.Data)), Typeflag: tar.TypeReg, ModTime: time.Unix(0, 0)}
+		if err := tw.WriteHeader(hdr); err != nil {
+			return err
+		}
+		if _, err := tw.Write(f.Data); err != nil {
+			return err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	if _, err := e.cli.CopyToContainer(ctx, id, client.CopyToContainerOptions{DestinationPath: "/", Content: &buf}); err != nil {
+		return fmt.Errorf("copying files into the container: %w", err)
+	}
+	return nil
 }
