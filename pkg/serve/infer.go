@@ -49,9 +49,9 @@ func (s *Server) Infer(ctx context.Context, req *Request) (*Response, error) {
 		case errors.Is(err, batcher.ErrClosed) && attempt < 3:
 			continue // swapped out under us: the new version is in place
 		case errors.Is(err, batcher.ErrQueueFull):
-			return nil, fmt.Errorf("%w: model %s version %s is at its queue limit", ErrQueueFull, v.endpoint, v.manifest.Version)
+			return nil, &VersionError{Version: v.manifest.Version, Err: fmt.Errorf("%w: model %s version %s is at its queue limit", ErrQueueFull, v.endpoint, v.manifest.Version)}
 		case err != nil:
-			return nil, err
+			return nil, &VersionError{Version: v.manifest.Version, Err: err}
 		}
 		out, err = selectOutputs(out, req.Outputs)
 		if err != nil {
@@ -63,6 +63,26 @@ func (s *Server) Infer(ctx context.Context, req *Request) (*Response, error) {
 			Outputs: out, Classes: v.manifest.Classes,
 		}, nil
 	}
+}
+
+// VersionError is an error a routed version gave: the front ends label
+// their metrics with the version that failed, so a rollout sees a bad
+// revision's errors as its own.
+type VersionError struct {
+	Version string
+	Err     error
+}
+
+func (e *VersionError) Error() string { return e.Err.Error() }
+func (e *VersionError) Unwrap() error { return e.Err }
+
+// ErrorVersion returns the version an error came from, or "".
+func ErrorVersion(err error) string {
+	var ve *VersionError
+	if errors.As(err, &ve) {
+		return ve.Version
+	}
+	return ""
 }
 
 // mirror sends a copy of the request to the shadow version without waiting:

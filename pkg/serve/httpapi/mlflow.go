@@ -21,6 +21,9 @@ func (h *Handler) invocations(w http.ResponseWriter, r *http.Request) {
 	model, version, status := "", "", http.StatusOK
 	defer func() { h.observe(model, version, "mlflow", status, start) }()
 	fail := func(err error) {
+		if version == "" {
+			version = serve.ErrorVersion(err)
+		}
 		status = Status(err)
 		setRetryAfter(w, err)
 		writeJSONError(w, r, status, err.Error())

@@ -85,6 +85,9 @@ func (h *Handler) infer(w http.ResponseWriter, r *http.Request) {
 	model, version, status := r.PathValue("model"), "", http.StatusOK
 	defer func() { h.observe(model, version, "v2-rest", status, start) }()
 	fail := func(err error) {
+		if version == "" {
+			version = serve.ErrorVersion(err)
+		}
 		status = Status(err)
 		setRetryAfter(w, err)
 		writeJSONError(w, r, status, err.Error())
