@@ -141,7 +141,7 @@ func Run(ctx context.Context, o Options) (err error) {
 			return fmt.Errorf("grpc listener: %w", err)
 		}
 		grpcAddr = gl.Addr().String()
-		gopts := grpcapi.Options{MaxRecvBytes: int(cfg.Limits.MaxBodyBytes), Logger: o.Logger, Token: token}
+		gopts := grpcapi.Options{MaxRecvBytes: int(cfg.Limits.MaxBodyBytes), Logger: o.Logger, Token: token, Metrics: metrics}
 		if tlsConf != nil {
 			gopts.ServerOptions = append(gopts.ServerOptions, grpc.Creds(credentials.NewTLS(tlsConf.Clone())))
 		}

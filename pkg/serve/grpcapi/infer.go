@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 
 	"github.com/mlctl/mlctl/pkg/flavors"
@@ -31,23 +32,59 @@ const (
 
 func (s *service) ModelInfer(ctx context.Context, req *pb.ModelInferRequest) (*pb.ModelInferResponse, error) {
 	received := time.Now()
-	sreq, err := s.request(ctx, req)
-	if err != nil {
-		return nil, s.fail("ModelInfer", err)
+	out, version, err := s.modelInfer(ctx, req, received)
+	if version == "" {
+		version = serve.ErrorVersion(err)
 	}
-	sreq.Received = received
-	resp, err := s.inf.Infer(ctx, sreq)
+	s.metrics.ObserveRequest(req.GetModelName(), version, "v2-grpc", strconv.Itoa(httpStatus(Code(err))), time.Since(received))
 	if err != nil {
 		if errors.Is(err, serve.ErrQueueFull) {
 			_ = grpc.SetTrailer(ctx, metadata.Pairs("retry-after", strconv.Itoa(int(serve.RetryAfter/time.Second))))
 		}
 		return nil, s.fail("ModelInfer", err)
 	}
-	out, err := response(req, resp)
-	if err != nil {
-		return nil, s.fail("ModelInfer", err)
-	}
 	return out, nil
+}
+
+// modelInfer answers a ModelInfer call and says which version did.
+func (s *service) modelInfer(ctx context.Context, req *pb.ModelInferRequest, received time.Time) (*pb.ModelInferResponse, string, error) {
+	sreq, err := s.request(ctx, req)
+	if err != nil {
+		return nil, "", err
+	}
+	sreq.Received = received
+	resp, err := s.inf.Infer(ctx, sreq)
+	if err != nil {
+		return nil, "", err
+	}
+	out, err := response(req, resp)
+	return out, resp.Version, err
+}
+
+// httpStatus is the HTTP status of the outcome a gRPC code reports, so
+// one metric counts both protocols (a rollout reads 5xx as failures).
+func httpStatus(c codes.Code) int {
+	switch c {
+	case codes.OK:
+		return 200
+	case codes.InvalidArgument, codes.OutOfRange, codes.FailedPrecondition:
+		return 400
+	case codes.Unauthenticated:
+		return 401
+	case codes.PermissionDenied:
+		return 403
+	case codes.NotFound:
+		return 404
+	case codes.ResourceExhausted:
+		return 413
+	case codes.Canceled:
+		return 499
+	case codes.Unavailable:
+		return 503
+	case codes.DeadlineExceeded:
+		return 504
+	}
+	return 500
 }
 
 // request decodes a ModelInferRequest and fits it to the model's inputs.

@@ -33,6 +33,9 @@ type Options struct {
 	Token string
 	// ServerOptions are added to the server's own (TLS credentials, say).
 	ServerOptions []grpc.ServerOption
+	// Metrics, when set, counts ModelInfer calls beside the HTTP ones
+	// (protocol "v2-grpc", code the HTTP status of the same outcome).
+	Metrics *serve.Metrics
 }
 
 // NewServer returns a gRPC server that answers inference.GRPCInferenceService
@@ -52,7 +55,7 @@ func NewServer(inf serve.Inferencer, opts Options) *grpc.Server {
 		serverOpts = append(serverOpts, grpc.ChainUnaryInterceptor(auth.unary), grpc.ChainStreamInterceptor(auth.stream))
 	}
 	s := grpc.NewServer(append(serverOpts, opts.ServerOptions...)...)
-	pb.RegisterGRPCInferenceServiceServer(s, &service{inf: inf, maxBytes: opts.MaxRecvBytes, log: opts.Logger})
+	pb.RegisterGRPCInferenceServiceServer(s, &service{inf: inf, maxBytes: opts.MaxRecvBytes, log: opts.Logger, metrics: opts.Metrics})
 	grpc_health_v1.RegisterHealthServer(s, &health{inf: inf})
 	reflection.Register(s)
 	return s
@@ -64,6 +67,7 @@ type service struct {
 	inf      serve.Inferencer
 	maxBytes int
 	log      *slog.Logger
+	metrics  *serve.Metrics
 }
 
 func (s *service) ServerLive(context.Context, *pb.ServerLiveRequest) (*pb.ServerLiveResponse, error) {
