@@ -55,6 +55,32 @@ func (r *rolloutEnv) close() {
 	}
 }
 
+// withRollout validates the deployment name in args[0], opens its state
+// (and the engine when needEngine), and runs fn.
+func withRollout(ctx context.Context, args []string, needEngine bool, fn func(env *rolloutEnv, name string) error) error {
+	name, err := nameArg(args)
+	if err != nil {
+		return err
+	}
+	env, err := openRollout(ctx, needEngine)
+	if err != nil {
+		return err
+	}
+	defer env.close()
+	return fn(env, name)
+}
+
+// loadRollout reads the state of the deployment named in args[0].
+func loadRollout(ctx context.Context, args []string) (*rollout.State, error) {
+	var st *rollout.State
+	err := withRollout(ctx, args, false, func(env *rolloutEnv, name string) error {
+		var err error
+		st, err = env.store.Load(name)
+		return err
+	})
+	return st, err
+}
+
 func nameArg(args []string) (string, error) {
 	if err := docker.ValidName(args[0]); err != nil {
 		return "", flagError{err}
@@ -74,39 +100,32 @@ rollout, a aborts it, q quits. Otherwise (or with --watch=false, -o json) the
 status is printed once.`,
 		Args: exactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			name, err := nameArg(args)
-			if err != nil {
-				return err
-			}
 			if output != "text" && output != "json" {
 				return flagError{fmt.Errorf("-o %q: expected text or json", output)}
 			}
-			env, err := openRollout(c.Context(), true)
-			if err != nil {
-				return err
-			}
-			defer env.close()
-			fetch := func(ctx context.Context) (*rollout.Status, error) {
-				return rollout.GetStatus(ctx, env.eng, env.store, name)
-			}
-			if output == "text" && watch && isTerminal(g.stdout) && isTerminal(g.stdin) {
-				return runStatusTUI(c.Context(), g, statusActions{
-					fetch:   fetch,
-					promote: func(ctx context.Context) error { return rollout.Promote(ctx, env.eng, env.store, name) },
-					abort:   func(ctx context.Context) error { return rollout.Abort(ctx, env.eng, env.store, name) },
-				}, interval)
-			}
-			st, err := fetch(c.Context())
-			if err != nil {
-				return err
-			}
-			if output == "json" {
-				enc := json.NewEncoder(g.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(st)
-			}
-			writeStatus(g.stdout, st)
-			return nil
+			return withRollout(c.Context(), args, true, func(env *rolloutEnv, name string) error {
+				fetch := func(ctx context.Context) (*rollout.Status, error) {
+					return rollout.GetStatus(ctx, env.eng, env.store, name)
+				}
+				if output == "text" && watch && isTerminal(g.stdout) && isTerminal(g.stdin) {
+					return runStatusTUI(c.Context(), g, statusActions{
+						fetch:   fetch,
+						promote: func(ctx context.Context) error { return rollout.Promote(ctx, env.eng, env.store, name) },
+						abort:   func(ctx context.Context) error { return rollout.Abort(ctx, env.eng, env.store, name) },
+					}, interval)
+				}
+				st, err := fetch(c.Context())
+				if err != nil {
+					return err
+				}
+				if output == "json" {
+					enc := json.NewEncoder(g.stdout)
+					enc.SetIndent("", "  ")
+					return enc.Encode(st)
+				}
+				writeStatus(g.stdout, st)
+				return nil
+			})
 		},
 	}
 	c.Flags().StringVarP(&output, "output", "o", "text", "text or json")
@@ -189,20 +208,13 @@ func newRolloutAbortCmd(g *globals) *cobra.Command {
 
 func rolloutAction(c *cobra.Command, g *globals, args []string, done string,
 	fn func(context.Context, *docker.Engine, *rollout.Store, string) error) error {
-	name, err := nameArg(args)
-	if err != nil {
-		return err
-	}
-	env, err := openRollout(c.Context(), true)
-	if err != nil {
-		return err
-	}
-	defer env.close()
-	if err := fn(c.Context(), env.eng, env.store, name); err != nil {
-		return err
-	}
-	fmt.Fprintf(g.stdout, "%s: rollout %s\n", name, done)
-	return nil
+	return withRollout(c.Context(), args, true, func(env *rolloutEnv, name string) error {
+		if err := fn(c.Context(), env.eng, env.store, name); err != nil {
+			return err
+		}
+		fmt.Fprintf(g.stdout, "%s: rollout %s\n", name, done)
+		return nil
+	})
 }
 
 func newRolloutUndoCmd(g *globals) *cobra.Command {
@@ -212,24 +224,17 @@ func newRolloutUndoCmd(g *globals) *cobra.Command {
 		Short: "Put an earlier revision back in service (its kept container, or its image run again)",
 		Args:  exactArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
-			name, err := nameArg(args)
-			if err != nil {
-				return err
-			}
 			n, err := strconv.Atoi(args[1])
 			if err != nil || n < 1 {
-				return flagError{fmt.Errorf("revision %q: expected a revision number (see 'mlctl rollout history %s')", args[1], name)}
+				return flagError{fmt.Errorf("revision %q: expected a revision number (see 'mlctl rollout history %s')", args[1], args[0])}
 			}
-			env, err := openRollout(c.Context(), true)
-			if err != nil {
-				return err
-			}
-			defer env.close()
-			if err := rollout.Undo(c.Context(), env.eng, env.store, name, n, timeout); err != nil {
-				return err
-			}
-			fmt.Fprintf(g.stdout, "%s: revision %d serves\n", name, n)
-			return nil
+			return withRollout(c.Context(), args, true, func(env *rolloutEnv, name string) error {
+				if err := rollout.Undo(c.Context(), env.eng, env.store, name, n, timeout); err != nil {
+					return err
+				}
+				fmt.Fprintf(g.stdout, "%s: revision %d serves\n", name, n)
+				return nil
+			})
 		},
 	}
 	c.Flags().DurationVar(&timeout, "health-timeout", docker.DefaultHealthTimeout, "how long to wait for the revision to be healthy")
@@ -243,15 +248,7 @@ func newRolloutHistoryCmd(g *globals) *cobra.Command {
 		Short: "List a deployment's revisions and what happened to them",
 		Args:  exactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			name, err := nameArg(args)
-			if err != nil {
-				return err
-			}
-			env, err := openRollout(c.Context(), false)
-			if err != nil {
-				return err
-			}
-			s, err := env.store.Load(name)
+			s, err := loadRollout(c.Context(), args)
 			if err != nil {
 				return err
 			}
@@ -290,15 +287,7 @@ func newRolloutTokenCmd(g *globals) *cobra.Command {
 		Short: "Print the bearer token of the deployment's router (every route but health and metrics needs it)",
 		Args:  exactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			name, err := nameArg(args)
-			if err != nil {
-				return err
-			}
-			env, err := openRollout(c.Context(), false)
-			if err != nil {
-				return err
-			}
-			s, err := env.store.Load(name)
+			s, err := loadRollout(c.Context(), args)
 			if err != nil {
 				return err
 			}
@@ -314,20 +303,13 @@ func newRolloutDestroyCmd(g *globals) *cobra.Command {
 		Short: "Remove the deployment's router and revision containers and its state (images stay)",
 		Args:  exactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			name, err := nameArg(args)
-			if err != nil {
-				return err
-			}
-			env, err := openRollout(c.Context(), true)
-			if err != nil {
-				return err
-			}
-			defer env.close()
-			if err := rollout.Destroy(c.Context(), env.eng, env.store, name); err != nil {
-				return err
-			}
-			fmt.Fprintf(g.stdout, "%s: removed\n", name)
-			return nil
+			return withRollout(c.Context(), args, true, func(env *rolloutEnv, name string) error {
+				if err := rollout.Destroy(c.Context(), env.eng, env.store, name); err != nil {
+					return err
+				}
+				fmt.Fprintf(g.stdout, "%s: removed\n", name)
+				return nil
+			})
 		},
 	}
 }
