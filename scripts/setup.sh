@@ -96,5 +96,6 @@ fi
 # --- end test environment for drift/report ----------------------------------
 
 echo "setup: building bin/mlctl"
-go build -o bin/mlctl ./cmd/mlctl
+# Stripped (-s -w): the binary goes into every deploy image, where symbols are dead weight.
+go build -trimpath -ldflags="-s -w" -o bin/mlctl ./cmd/mlctl
 echo "setup: done ($(bin/mlctl version))"
