@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"charm.land/bubbles/v2/progress"
 )
 
 // TerminalProgress returns a Progress callback that redraws one line on a
 // terminal: rows, rows/s, percent of input read, ETA.
 func TerminalProgress(w io.Writer) func(Progress) {
+	bar := progress.New(progress.WithWidth(24), progress.WithoutPercentage(), progress.WithFillCharacters('█', '░'))
 	return func(p Progress) {
 		pct := 0.0
 		if p.TotalBytes > 0 {
@@ -20,21 +23,8 @@ func TerminalProgress(w io.Writer) func(Progress) {
 			eta = d.String()
 		}
 		fmt.Fprintf(w, "\r\033[K%s %5.1f%%  %d rows  %.0f rows/s  %d errors  parts %d/%d  ETA %s",
-			bar(pct, 24), pct, p.Rows, p.RowsPerSecond(), p.Errors, p.Parts+p.PartsSkipped, p.PartsTotal, eta)
+			bar.ViewAs(pct/100), pct, p.Rows, p.RowsPerSecond(), p.Errors, p.Parts+p.PartsSkipped, p.PartsTotal, eta)
 	}
-}
-
-func bar(pct float64, width int) string {
-	n := int(pct / 100 * float64(width))
-	n = min(max(n, 0), width)
-	b := make([]rune, width)
-	for i := range b {
-		b[i] = '░'
-		if i < n {
-			b[i] = '█'
-		}
-	}
-	return string(b)
 }
 
 // progressLine is one JSON progress line.
