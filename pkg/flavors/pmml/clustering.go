@@ -127,25 +127,10 @@ func (c *compiler) compileClustering(e *elem, m *modelNode) error {
 
 // compileMeasure reads the ComparisonMeasure and returns its compareFunction.
 func (cl *clustering) compileMeasure(e *elem) (string, error) {
-	cm := e.kid("ComparisonMeasure")
-	if cm == nil {
-		return "", e.invalid("ClusteringModel needs a <ComparisonMeasure>")
-	}
-	if err := cm.check("kind", "compareFunction", "minimum", "maximum"); err != nil {
-		return "", err
-	}
-	kind, err := cm.oneOf("kind", "", "distance", "similarity")
+	kind, def, me, err := readComparisonMeasure(e, "ClusteringModel", "absDiff", "gaussSim", "delta", "equal")
 	if err != nil {
 		return "", err
 	}
-	def, err := cm.oneOf("compareFunction", "absDiff", "absDiff", "gaussSim", "delta", "equal")
-	if err != nil {
-		return "", err
-	}
-	if len(cm.kids) != 1 {
-		return "", cm.invalid("<ComparisonMeasure> needs one measure")
-	}
-	me := cm.kids[0]
 	known := false
 	for _, k := range clusteringMeasures {
 		known = known || me.name == k
@@ -157,16 +142,11 @@ func (cl *clustering) compileMeasure(e *elem) (string, error) {
 		return "", me.unsupported("comparison measure <%s> is not supported (supported: euclidean, squaredEuclidean, cityBlock, chebychev, minkowski, simpleMatching, jaccard, tanimoto, binarySimilarity)", me.name)
 	}
 	if cl.similarity != (kind == "similarity") {
-		return "", cm.invalid("<ComparisonMeasure kind=%q> does not fit the measure <%s>", kind, me.name)
+		return "", me.invalid("<ComparisonMeasure kind=%q> does not fit the measure <%s>", kind, me.name)
 	}
 	if me.name == "binarySimilarity" {
-		if err := me.check("c00-parameter", "c01-parameter", "c10-parameter", "c11-parameter", "d00-parameter", "d01-parameter", "d10-parameter", "d11-parameter"); err != nil {
+		if cl.binary, err = readBinarySimilarity(me); err != nil {
 			return "", err
-		}
-		for i, name := range []string{"c11", "c10", "c01", "c00", "d11", "d10", "d01", "d00"} {
-			if cl.binary[i], err = me.needFloat(name + "-parameter"); err != nil {
-				return "", err
-			}
 		}
 	} else if err := me.check("p-parameter"); err != nil {
 		return "", err
@@ -279,26 +259,9 @@ func (cl *clustering) eval(ctx *rowCtx, res *result) {
 				continue
 			}
 			f := &cl.fields[i]
-			c := f.compareTo(x[i], center[i])
-			switch cl.measure {
-			case "euclidean", "squaredEuclidean":
-				d += f.weight * c * c
-			case "cityBlock":
-				d += f.weight * c
-			case "chebychev":
-				d = math.Max(d, f.weight*c)
-			case "minkowski":
-				d += f.weight * math.Pow(c, cl.p)
-			}
+			d = addDistance(cl.measure, cl.p, d, f.weight, f.compareTo(x[i], center[i]))
 		}
-		switch cl.measure {
-		case "euclidean":
-			d = math.Sqrt(d * adjust)
-		case "squaredEuclidean", "cityBlock":
-			d *= adjust
-		case "minkowski":
-			d = math.Pow(d*adjust, 1/cl.p)
-		}
+		d = finishDistance(cl.measure, cl.p, d, adjust)
 		dist[j] = d
 		if d < dist[best] {
 			best = j
@@ -329,19 +292,7 @@ func (cl *clustering) evalSimilarity(x, sim []float64, res *result) {
 				a00++
 			}
 		}
-		var num, den float64
-		switch cl.measure {
-		case "simpleMatching":
-			num, den = a11+a00, a11+a10+a01+a00
-		case "jaccard":
-			num, den = a11, a11+a10+a01
-		case "tanimoto":
-			num, den = a11+a00, a11+2*(a10+a01)+a00
-		case "binarySimilarity":
-			b := &cl.binary
-			num = b[0]*a11 + b[1]*a10 + b[2]*a01 + b[3]*a00
-			den = b[4]*a11 + b[5]*a10 + b[6]*a01 + b[7]*a00
-		}
+		num, den := binarySimilarityTerms(cl.measure, &cl.binary, a11, a10, a01, a00)
 		s := 0.0 // nothing in common to measure (0/0)
 		if den != 0 {
 			s = num / den

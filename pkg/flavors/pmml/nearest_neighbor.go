@@ -164,25 +164,10 @@ func (c *compiler) compileNearestNeighbor(e *elem, m *modelNode) error {
 
 // compileMeasure reads the ComparisonMeasure and returns its compareFunction.
 func (nn *nearestNeighbor) compileMeasure(e *elem) (string, error) {
-	cm := e.kid("ComparisonMeasure")
-	if cm == nil {
-		return "", e.invalid("NearestNeighborModel needs a <ComparisonMeasure>")
-	}
-	if err := cm.check("kind", "compareFunction", "minimum", "maximum"); err != nil {
-		return "", err
-	}
-	kind, err := cm.oneOf("kind", "", "distance", "similarity")
+	kind, def, me, err := readComparisonMeasure(e, "NearestNeighborModel", "absDiff", "delta", "equal")
 	if err != nil {
 		return "", err
 	}
-	def, err := cm.oneOf("compareFunction", "absDiff", "absDiff", "delta", "equal")
-	if err != nil {
-		return "", err
-	}
-	if len(cm.kids) != 1 {
-		return "", cm.invalid("<ComparisonMeasure> needs one measure")
-	}
-	me := cm.kids[0]
 	nn.measure = me.name
 	switch {
 	case kind == "distance" && contains(knnDistances, me.name):
@@ -207,14 +192,8 @@ func (nn *nearestNeighbor) compileMeasure(e *elem) (string, error) {
 			return "", me.invalid("p-parameter of <minkowski> must be positive")
 		}
 	case "binarySimilarity":
-		names := []string{"c00-parameter", "c01-parameter", "c10-parameter", "c11-parameter", "d00-parameter", "d01-parameter", "d10-parameter", "d11-parameter"}
-		if err := me.check(names...); err != nil {
+		if nn.binary, err = readBinarySimilarity(me); err != nil {
 			return "", err
-		}
-		for i, n := range names {
-			if nn.binary[i], err = me.needFloat(n); err != nil {
-				return "", err
-			}
 		}
 	default:
 		if err := me.check(); err != nil {
@@ -403,48 +382,20 @@ func (nn *nearestNeighbor) distance(ctx *rowCtx, inst []value) (float64, bool) {
 			continue
 		}
 		present++
-		switch nn.measure {
-		case "euclidean", "squaredEuclidean":
-			d += in.weight * c * c
-		case "cityBlock":
-			d += in.weight * c
-		case "chebychev":
-			d = math.Max(d, in.weight*c)
-		case "minkowski":
-			d += in.weight * math.Pow(c, nn.p)
-		}
+		d = addDistance(nn.measure, nn.p, d, in.weight, c)
 	}
 	if present == 0 {
 		return 0, false
 	}
 	if nn.similarity {
-		a, b, c, dd := counts[0], counts[1], counts[2], counts[3]
-		var s float64
-		switch nn.measure {
-		case "simpleMatching":
-			s = (a + dd) / (a + b + c + dd)
-		case "jaccard":
-			s = a / (a + b + c)
-		case "tanimoto":
-			s = (a + dd) / (a + 2*(b+c) + dd)
-		case "binarySimilarity":
-			p := &nn.binary
-			s = (p[3]*a + p[2]*b + p[1]*c + p[0]*dd) / (p[7]*a + p[6]*b + p[5]*c + p[4]*dd)
-		}
+		num, den := binarySimilarityTerms(nn.measure, &nn.binary, counts[0], counts[1], counts[2], counts[3])
+		s := num / den
 		if math.IsNaN(s) {
 			return 0, false
 		}
 		return -s, true
 	}
-	adjust := float64(len(nn.inputs)) / float64(present)
-	switch nn.measure {
-	case "euclidean":
-		d = math.Sqrt(d * adjust)
-	case "squaredEuclidean", "cityBlock":
-		d *= adjust
-	case "minkowski":
-		d = math.Pow(d*adjust, 1/nn.p)
-	}
+	d = finishDistance(nn.measure, nn.p, d, float64(len(nn.inputs))/float64(present))
 	return d, !math.IsNaN(d)
 }
 
