@@ -442,14 +442,12 @@ func (mm *mining) evalVote(ctx *rowCtx, res *result) {
 	*res = result{ok: true, probs: acc, label: m.classes[best]}
 }
 
-// evalOrdered computes a regression's median, weightedMedian or max.
-func (mm *mining) evalOrdered(ctx *rowCtx, res *result) {
-	m := mm.m
-	buf := ctx.bufs[mm.vbuf]
-	k := len(mm.segments)
-	values, weights := buf[:0:k], buf[k:k]
+// scoreSegments scores the segments whose predicate holds, in order, and
+// hands each prediction to use. A segment without one is skipped under
+// skipSegment (its weight counted in missW); under any other treatment the
+// row has no prediction and ok is false.
+func (mm *mining) scoreSegments(ctx *rowCtx, use func(s *segment, sub *result)) (missW, presentW float64, ok bool) {
 	sub := &ctx.res[mm.sub]
-	var missW, presentW float64
 	for i := range mm.segments {
 		s := &mm.segments[i]
 		if s.pred.op != pTrue && s.pred.eval(ctx) != tTrue {
@@ -458,17 +456,28 @@ func (mm *mining) evalOrdered(ctx *rowCtx, res *result) {
 		s.model.evaluate(ctx, sub)
 		if !sub.ok {
 			if mm.treat != skipSegment {
-				*res = result{}
-				return
+				return 0, 0, false
 			}
 			missW += s.weight
 			continue
 		}
 		presentW += s.weight
+		use(s, sub)
+	}
+	return missW, presentW, true
+}
+
+// evalOrdered computes a regression's median, weightedMedian or max.
+func (mm *mining) evalOrdered(ctx *rowCtx, res *result) {
+	m := mm.m
+	buf := ctx.bufs[mm.vbuf]
+	k := len(mm.segments)
+	values, weights := buf[:0:k], buf[k:k]
+	missW, presentW, ok := mm.scoreSegments(ctx, func(s *segment, sub *result) {
 		values = append(values, sub.val)
 		weights = append(weights, s.weight)
-	}
-	if len(values) == 0 || mm.tooMuchMissing(missW, presentW) {
+	})
+	if !ok || len(values) == 0 || mm.tooMuchMissing(missW, presentW) {
 		*res = result{}
 		return
 	}
@@ -529,30 +538,14 @@ func (mm *mining) evalOrderedProbs(ctx *rowCtx, res *result) {
 		ctx.bufs[mm.vbuf] = buf
 	}
 	rows, col, stat := buf[:k*c], buf[k*c:k*c+k], buf[k*c+k:need]
-	sub := &ctx.res[mm.sub]
-	var missW, presentW float64
 	n := 0
-	for i := range mm.segments {
-		s := &mm.segments[i]
-		if s.pred.op != pTrue && s.pred.eval(ctx) != tTrue {
-			continue
-		}
-		s.model.evaluate(ctx, sub)
-		if !sub.ok {
-			if mm.treat != skipSegment {
-				*res = result{}
-				return
-			}
-			missW += s.weight
-			continue
-		}
-		presentW += s.weight
+	missW, presentW, ok := mm.scoreSegments(ctx, func(s *segment, sub *result) {
 		row := rows[n*c : (n+1)*c]
 		clear(row)
 		addProbs(row, sub.probs, s.remap, 1)
 		n++
-	}
-	if n == 0 || mm.tooMuchMissing(missW, presentW) {
+	})
+	if !ok || n == 0 || mm.tooMuchMissing(missW, presentW) {
 		*res = result{}
 		return
 	}
